@@ -1,0 +1,70 @@
+// Finds the pinned tool binaries. Prefers the project's tools folder, then PATH, and checks the version.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { versions, type ToolPin } from './versions.ts';
+import { toolsBinDir } from './paths.ts';
+import { EnvironmentError } from './errors.ts';
+
+export type ToolName = 'kustomize' | 'kubeconform' | 'conftest' | 'sops' | 'age' | 'age-keygen';
+
+function pinFor(binary: string): { name: string; pin: ToolPin } {
+  for (const [name, pin] of Object.entries(versions().tools)) {
+    if (pin.binaries.includes(binary)) return { name, pin };
+  }
+  throw new Error(`no pin for tool ${binary} in versions.json`);
+}
+
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, binary);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The version string a binary prints, or undefined if it cannot run. */
+export function reportedVersion(file: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(file, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SOPS_DISABLE_VERSION_CHECK: '1' },
+      timeout: 10_000,
+    });
+  } catch (err) {
+    const e = err as { stdout?: string };
+    return e.stdout || undefined;
+  }
+}
+
+/** True when the output of `versionArgs` names the pinned version (with or without a leading v). */
+export function isPinnedVersion(output: string | undefined, version: string): boolean {
+  if (!output) return false;
+  const bare = version.replace(/^v/, '');
+  return new RegExp(`(^|[^0-9.])v?${bare.replace(/\./g, '\\.')}([^0-9]|$)`).test(output);
+}
+
+const resolved = new Map<string, string>();
+
+/**
+ * Absolute path of a pinned tool. The project's tools folder wins; a binary on PATH is used
+ * only when it reports the pinned version (age: Debian's 1.1.x is accepted, see README).
+ */
+export function toolPath(binary: ToolName): string {
+  const hit = resolved.get(binary);
+  if (hit) return hit;
+  const { pin } = pinFor(binary);
+  const local = path.join(toolsBinDir, binary);
+  if (existsSync(local)) {
+    resolved.set(binary, local);
+    return local;
+  }
+  const system = onPath(binary);
+  if (system && (binary.startsWith('age') || isPinnedVersion(reportedVersion(system, pin.versionArgs), pin.version))) {
+    resolved.set(binary, system);
+    return system;
+  }
+  throw new EnvironmentError(`${binary} ${pin.version} is not installed; run \`npm run setup\``);
+}
