@@ -50,8 +50,9 @@ export interface MatrixConfig {
   li: LiSettings;
   /** Kubernetes namespace of the stack (li adds `<namespace>-li`). */
   namespace: string;
-  /** Where Flux pulls this repository from. */
-  git: { url: string; branch: string };
+  /** Where Flux pulls this repository from. People push to `branch`; only a passing validation
+   *  advances `deployBranch`, which is the only branch Flux follows (the gate). */
+  git: { url: string; branch: string; deployBranch: string };
   /** cert-manager ACME e-mail for production TLS. */
   acme: { email: string };
   /** age recipients the secrets are encrypted to (filled from the age key when empty). */
