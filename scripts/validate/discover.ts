@@ -1,0 +1,59 @@
+// Finds what to build: overlays/*/ with a kustomization, plus Flux entry points under flux/ and clusters/.
+import { readdir, stat, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError, UsageError } from '../lib/errors.ts';
+import type { Entry } from './types.ts';
+
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+export async function checkRepoDir(dir: string): Promise<string> {
+  const abs = path.resolve(dir);
+  try {
+    const s = await stat(abs);
+    if (!s.isDirectory()) throw new EnvironmentError(`${dir} is not a directory`);
+    await access(abs, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    if (err instanceof EnvironmentError) throw err;
+    throw new EnvironmentError(`cannot read directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return abs;
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new EnvironmentError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+async function hasKustomization(dir: string): Promise<boolean> {
+  const names = new Set(await readdir(dir));
+  return KUSTOMIZATION_FILES.some((f) => names.has(f));
+}
+
+export async function discover(repo: string, only?: string): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  for (const sub of await subdirs(path.join(repo, 'overlays'))) {
+    const abs = path.join(repo, 'overlays', sub);
+    if (await hasKustomization(abs)) {
+      entries.push({ name: sub, path: `overlays/${sub}`, absPath: abs, hasKustomization: true });
+    }
+  }
+  for (const root of ['flux', 'clusters']) {
+    for (const sub of await subdirs(path.join(repo, root))) {
+      const abs = path.join(repo, root, sub);
+      entries.push({ name: `${root}/${sub}`, path: `${root}/${sub}`, absPath: abs, hasKustomization: await hasKustomization(abs) });
+    }
+  }
+  if (only === undefined) return entries;
+  const picked = entries.filter((e) => e.name === only || e.path === only.replace(/\/+$/, ''));
+  if (picked.length === 0) {
+    const known = entries.map((e) => e.name).join(', ') || 'none';
+    throw new UsageError(`unknown overlay "${only}" (found: ${known})`);
+  }
+  return picked;
+}

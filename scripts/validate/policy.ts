@@ -1,0 +1,124 @@
+// conftest over one rendered overlay: per-document packages, then the combined cross-resource pass.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { parse } from 'yaml';
+import { toolPath } from '../lib/tools.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Built } from './build.ts';
+import type { Finding, Severity } from './types.ts';
+import { asRecord, str } from './types.ts';
+
+export interface PolicyData {
+  trusted_registries: string[];
+  cluster_cidrs: string[];
+  li_allowed_cidrs: string[];
+}
+
+// Same defaults the scaffold uses when matrix-gitops.yaml leaves them out.
+const DEFAULTS: PolicyData = {
+  trusted_registries: ['docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io'],
+  cluster_cidrs: ['10.42.0.0/16', '10.43.0.0/16'],
+  li_allowed_cidrs: [],
+};
+
+function strings(v: unknown): string[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+}
+
+export async function loadPolicyData(repo: string): Promise<PolicyData> {
+  let cfg: Record<string, unknown> | undefined;
+  try {
+    cfg = asRecord(parse(await readFile(path.join(repo, 'matrix-gitops.yaml'), 'utf8')));
+  } catch {
+    cfg = undefined;
+  }
+  return {
+    trusted_registries: strings(cfg?.trustedRegistries) ?? DEFAULTS.trusted_registries,
+    cluster_cidrs: strings(cfg?.clusterCidrs) ?? DEFAULTS.cluster_cidrs,
+    li_allowed_cidrs: strings(asRecord(cfg?.li)?.allowedCidrs) ?? DEFAULTS.li_allowed_cidrs,
+  };
+}
+
+export function hasPolicies(repo: string): boolean {
+  return existsSync(path.join(repo, 'policies'));
+}
+
+interface ConftestResult {
+  msg?: string;
+  metadata?: Record<string, unknown>;
+}
+interface ConftestOutput {
+  filename?: string;
+  namespace?: string;
+  warnings?: ConftestResult[];
+  failures?: ConftestResult[];
+  exceptions?: ConftestResult[];
+}
+
+export interface PolicyOutcome {
+  findings: Finding[];
+  exceptions: Finding[];
+}
+
+function toFinding(res: ConftestResult, severity: Severity, overlay: string, file: string): Finding {
+  const meta = res.metadata ?? {};
+  const details = asRecord(meta.details) ?? {};
+  const pick = (k: string) => str(meta[k]) ?? str(details[k]);
+  return {
+    rule: pick('id') ?? 'policy',
+    severity,
+    overlay,
+    file,
+    kind: pick('kind'),
+    name: pick('name'),
+    namespace: pick('namespace'),
+    message: res.msg ?? 'policy violation',
+  };
+}
+
+async function conftest(args: string[]): Promise<ConftestOutput[]> {
+  const r = await execa(toolPath('conftest'), args, { reject: false });
+  try {
+    return JSON.parse(r.stdout) as ConftestOutput[];
+  } catch {
+    throw new EnvironmentError(`conftest failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  }
+}
+
+export async function policyCheck(repo: string, built: Built, data: PolicyData): Promise<PolicyOutcome> {
+  const outcome: PolicyOutcome = { findings: [], exceptions: [] };
+  if (built.docs.length === 0) return outcome;
+  // conftest wants a file argument to parse multi-document YAML reliably, so stage one per overlay.
+  const tmp = await mkdtemp(path.join(tmpdir(), 'mx-validate-'));
+  try {
+    const rendered = path.join(tmp, 'rendered.yaml');
+    const dataFile = path.join(tmp, 'data.json');
+    await Promise.all([
+      writeFile(rendered, built.yaml),
+      writeFile(dataFile, JSON.stringify({ mx: { overlay: built.entry.name, ...data } })),
+    ]);
+    const policies = path.join(repo, 'policies');
+    const common = ['--no-fail', '-o', 'json', '-p', policies, '-d', dataFile, rendered];
+    const [perDoc, combined] = await Promise.all([
+      conftest(['test', '--all-namespaces', ...common]),
+      conftest(['test', '--combine', '--namespace', 'mx.combined', ...common]),
+    ]);
+    // --all-namespaces would also run mx.combined per document, where input is one object not a list.
+    const results = [...perDoc.filter((o) => o.namespace !== 'mx.combined'), ...combined];
+    for (const o of results) {
+      for (const f of o.failures ?? []) outcome.findings.push(toFinding(f, 'error', built.entry.name, built.entry.path));
+      for (const w of o.warnings ?? []) {
+        const fnd = toFinding(w, 'warning', built.entry.name, built.entry.path);
+        if (w.metadata?.exception === true) outcome.exceptions.push(fnd);
+        else outcome.findings.push(fnd);
+      }
+      for (const e of o.exceptions ?? []) outcome.exceptions.push(toFinding(e, 'warning', built.entry.name, built.entry.path));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return outcome;
+}

@@ -1,0 +1,53 @@
+// Runs every check and assembles one report; each overlay's checks run concurrently with the others.
+import { discover, checkRepoDir } from './discover.ts';
+import { build } from './build.ts';
+import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
+import { policyCheck, hasPolicies, loadPolicyData } from './policy.ts';
+import { hygieneCheck } from './hygiene.ts';
+import type { Finding, OverlayResult, Report } from './types.ts';
+
+export interface ValidateOptions {
+  dir: string;
+  overlay?: string;
+  /** Called as each overlay finishes; used for progress on stderr. */
+  onOverlay?: (o: OverlayResult, findings: Finding[]) => void;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+
+export async function validate(opts: ValidateOptions): Promise<Report> {
+  const repo = await checkRepoDir(opts.dir);
+  const schemas = schemaDir();
+  checkSchemaCache(schemas);
+  const entries = await discover(repo, opts.overlay);
+  const withPolicies = hasPolicies(repo);
+  const dataPromise = loadPolicyData(repo);
+  const hygienePromise = hygieneCheck(repo);
+
+  const perOverlay = await Promise.all(
+    entries.map(async (entry) => {
+      const built = await build(entry);
+      const data = await dataPromise;
+      const [schema, policy] = await Promise.all([
+        schemaCheck(built, schemas),
+        withPolicies ? policyCheck(repo, built, data) : Promise.resolve({ findings: [], exceptions: [] }),
+      ]);
+      const overlay: OverlayResult = { name: entry.name, path: entry.path, resources: built.docs.length };
+      const findings = [...built.findings, ...schema, ...policy.findings];
+      opts.onOverlay?.(overlay, findings);
+      return { overlay, findings, exceptions: policy.exceptions };
+    }),
+  );
+  const findings = [...perOverlay.flatMap((o) => o.findings), ...(await hygienePromise)].sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.overlay ?? '').localeCompare(b.overlay ?? '') ||
+      a.rule.localeCompare(b.rule),
+  );
+  return {
+    ok: !findings.some((f) => f.severity === 'error'),
+    overlays: perOverlay.map((o) => o.overlay),
+    findings,
+    exceptions: perOverlay.flatMap((o) => o.exceptions),
+  };
+}

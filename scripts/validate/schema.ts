@@ -1,0 +1,80 @@
+// kubeconform over one rendered overlay, against the offline cache only (never fetches at validate time).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { toolPath } from '../lib/tools.ts';
+import { schemaCacheDir } from '../lib/paths.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Built } from './build.ts';
+import type { Finding, Manifest } from './types.ts';
+import { identity, str } from './types.ts';
+
+export function schemaDir(): string {
+  return process.env.MATRIX_GITOPS_SCHEMA_DIR ?? schemaCacheDir;
+}
+
+export function checkSchemaCache(dir = schemaDir()): void {
+  if (!existsSync(dir) || !existsSync(path.join(dir, '.stamp.json'))) {
+    throw new EnvironmentError(`schema cache missing at ${dir}; run \`npm run setup\``);
+  }
+}
+
+/** Secrets are validated too, but the sops stanza is not part of the Secret schema. */
+export function withoutSops(doc: Manifest): Manifest {
+  if (doc.kind !== 'Secret' || !('sops' in doc)) return doc;
+  const { sops: _sops, ...rest } = doc;
+  return rest;
+}
+
+interface KubeconformResource {
+  kind?: string;
+  name?: string;
+  version?: string;
+  status?: string;
+  msg?: string;
+  validationErrors?: { path?: string; msg?: string }[];
+}
+
+export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Finding[]> {
+  if (built.docs.length === 0) return [];
+  const input = built.docs.map((d) => stringify(withoutSops(d))).join('---\n');
+  const r = await execa(
+    toolPath('kubeconform'),
+    ['-strict', '-output', 'json', '-schema-location', path.join(dir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'), '-n', '4', '-'],
+    { input, reject: false },
+  );
+  let parsed: { resources?: KubeconformResource[] };
+  try {
+    parsed = JSON.parse(r.stdout) as { resources?: KubeconformResource[] };
+  } catch {
+    throw new EnvironmentError(`kubeconform failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  }
+  // kubeconform does not report namespaces, so recover them from the rendered documents.
+  const ns = new Map<string, string | null>();
+  for (const d of built.docs) {
+    const id = identity(d);
+    ns.set(`${str(d.apiVersion)}|${id.kind}|${id.name}`, id.namespace);
+  }
+  const findings: Finding[] = [];
+  for (const res of parsed.resources ?? []) {
+    if (res.status !== 'statusInvalid' && res.status !== 'statusError') continue;
+    const base = {
+      severity: 'error' as const,
+      overlay: built.entry.name,
+      file: built.entry.path,
+      kind: res.kind ?? null,
+      name: res.name ?? null,
+      namespace: ns.get(`${res.version}|${res.kind}|${res.name}`) ?? null,
+    };
+    if (res.status === 'statusError' && /could not find schema/.test(res.msg ?? '')) {
+      findings.push({ ...base, rule: 'schema-missing', message: `no schema for ${res.version}/${res.kind}: ${res.msg}` });
+    } else if (res.validationErrors && res.validationErrors.length > 0) {
+      for (const e of res.validationErrors) findings.push({ ...base, rule: 'schema', message: `${e.path || '/'}: ${e.msg}` });
+    } else {
+      findings.push({ ...base, rule: 'schema', message: res.msg ?? 'invalid' });
+    }
+  }
+  return findings;
+}
+
