@@ -1,0 +1,86 @@
+// `npm run bench [-- --rounds N] [DIR]`: our full gate vs the naive per-overlay `kustomize build | kubeconform`,
+// timed on the same tree in the same run so machine noise hits both sides alike.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+import { projectRoot } from './lib/versions.ts';
+import { toolPath } from './lib/tools.ts';
+import { UsageError, exitOnKnownError } from './lib/errors.ts';
+import { step, done, warn } from './lib/progress.ts';
+import { discover, checkRepoDir } from './validate/discover.ts';
+import { schemaDir, checkSchemaCache } from './validate/schema.ts';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '5' } } }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${values.rounds}`);
+  const repo = await checkRepoDir(positionals[0] ?? projectRoot);
+  checkSchemaCache();
+  // The naive pipeline people copy only knows kustomization roots, so it gets exactly those.
+  const overlays = (await discover(repo)).filter((e) => e.hasKustomization);
+  if (overlays.length === 0) warn(`no overlays under ${repo}; timings measure start-up only`);
+  const location = path.join(schemaDir(), '{{ .ResourceKind }}{{ .KindSuffix }}.json');
+
+  const ours = async () => {
+    const r = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/validate.ts'), repo, '--format', 'json'], {
+      reject: false,
+      cwd: projectRoot,
+    });
+    if (r.exitCode === 2) throw new Error(`validate failed: ${r.stderr}`);
+  };
+  const naive = async () => {
+    for (const o of overlays) {
+      await execa(toolPath('kustomize'), ['build', '--load-restrictor', 'LoadRestrictionsNone', o.absPath], { reject: false }).pipe(
+        toolPath('kubeconform'),
+        ['-strict', '-schema-location', location, '-summary'],
+        { reject: false },
+      );
+    }
+  };
+
+  // One untimed round each warms the page cache and tsx's transform cache.
+  await ours();
+  await naive();
+  const tOurs: number[] = [];
+  const tNaive: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    // Alternate the order so neither side always runs on a warmer machine.
+    if (i % 2) {
+      tOurs.push(await time(ours));
+      tNaive.push(await time(naive));
+    } else {
+      tNaive.push(await time(naive));
+      tOurs.push(await time(ours));
+    }
+    step(`round ${i}/${rounds}: validate ${tOurs[i - 1].toFixed(0)} ms, naive ${tNaive[i - 1].toFixed(0)} ms`);
+  }
+  const mo = median(tOurs);
+  const mn = median(tNaive);
+  done(`${overlays.length} overlays, ${rounds} rounds`);
+  process.stdout.write(
+    `validate (kustomize + kubeconform + conftest + hygiene): median ${mo.toFixed(0)} ms\n` +
+      `naive (sequential kustomize build | kubeconform -strict): median ${mn.toFixed(0)} ms\n` +
+      `ratio validate/naive: ${(mo / mn).toFixed(2)}\n`,
+  );
+}
+
+main().catch((err: unknown) => exitOnKnownError(err, 'bench'));
