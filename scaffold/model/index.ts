@@ -1,0 +1,123 @@
+// The model resolves every per-environment decision once, so the renderers stay free of
+// `if (env === ...)` chains and the tests can reason about one explicit structure.
+import type { Components, Environment, MatrixConfig } from '../config/types.ts';
+import { WORKERS, type WorkerType } from '../render/components/worker-routes.ts';
+
+export interface EnvHosts {
+  synapse: string;
+  element: string;
+  turn: string;
+  rtc: string;
+  admin: string;
+  jitsi: string;
+  sygnal: string;
+}
+
+export interface EnvModel {
+  name: Environment;
+  namespace: string;
+  hosts: EnvHosts;
+  components: Components;
+  /** homelab runs a plain StatefulSet so it needs no operator; production/li use CNPG. */
+  postgres: 'statefulset' | 'cnpg';
+  postgresInstances: number;
+  synapseReplicas: number;
+  workers: WorkerType[];
+  ingressClass: string;
+  /** cert-manager ClusterIssuer; empty = no TLS handled by the cluster (homelab: Traefik default cert). */
+  clusterIssuer: string;
+  networkPolicies: boolean;
+  podDisruptionBudgets: boolean;
+  antiAffinity: boolean;
+  coturnHostNetwork: boolean;
+  /** li: the read-only copy. */
+  readOnly: boolean;
+  allowedCidrs: string[];
+  resources: 'small' | 'large';
+}
+
+export interface Model {
+  serverName: string;
+  git: { url: string; branch: string; deployBranch: string };
+  acmeEmail: string;
+  clusterCidrs: string[];
+  externalIp: string;
+  /** Production namespace, which li reads from. */
+  productionNamespace: string;
+  environments: EnvModel[];
+}
+
+export function buildModel(config: MatrixConfig): Model {
+  const envs = [...config.environments].sort(
+    (a, b) => ['homelab', 'production', 'li'].indexOf(a) - ['homelab', 'production', 'li'].indexOf(b),
+  );
+  const baseHosts: EnvHosts = { ...config.hosts };
+  const production = (name: Environment): EnvModel => ({
+    name,
+    namespace: config.namespace,
+    hosts: baseHosts,
+    components: { ...config.components },
+    postgres: 'cnpg',
+    postgresInstances: 3,
+    synapseReplicas: 1,
+    workers: config.components.workers ? (Object.keys(WORKERS) as WorkerType[]) : [],
+    ingressClass: 'nginx',
+    clusterIssuer: 'letsencrypt',
+    networkPolicies: true,
+    podDisruptionBudgets: true,
+    antiAffinity: true,
+    coturnHostNetwork: false,
+    readOnly: false,
+    allowedCidrs: [],
+    resources: 'large',
+  });
+  const environments = envs.map((name): EnvModel => {
+    switch (name) {
+      case 'homelab':
+        return {
+          ...production(name),
+          components: { ...config.components, monitoring: false, workers: false, antivirus: false },
+          postgres: 'statefulset',
+          postgresInstances: 1,
+          workers: [],
+          ingressClass: 'traefik',
+          clusterIssuer: '',
+          networkPolicies: false,
+          podDisruptionBudgets: false,
+          antiAffinity: false,
+          coturnHostNetwork: true,
+          resources: 'small',
+        };
+      case 'production':
+        return production(name);
+      case 'li':
+        // li only carries the production overlay plus the read-only copy; its own entry
+        // describes the copy, which needs none of the realtime or worker components.
+        return {
+          ...production(name),
+          namespace: `${config.namespace}-li`,
+          hosts: { ...baseHosts, ...config.li.hosts },
+          components: {
+            ...config.components,
+            coturn: false, livekit: false, jitsi: false, workers: false, sygnal: false,
+            antivirus: false, backups: false,
+          },
+          postgresInstances: 1,
+          workers: [],
+          readOnly: true,
+          allowedCidrs: [...config.li.allowedCidrs],
+          podDisruptionBudgets: false,
+          antiAffinity: false,
+        };
+    }
+  });
+  return {
+    serverName: config.serverName,
+    git: { ...config.git },
+    acmeEmail: config.acme.email,
+    clusterCidrs: [...config.clusterCidrs],
+    externalIp: config.externalIp,
+    productionNamespace: config.namespace,
+    environments,
+  };
+}

@@ -1,0 +1,72 @@
+// Element Web: unprivileged nginx on 8080 with config.json from a ConfigMap.
+import type { EnvModel, Model } from '../../model/index.ts';
+import { configMap, image, ingress, labels, podSecurity, resources, restrictedContainer, selector, service, type BaseComponent, type Obj } from '../lib.ts';
+
+export const ELEMENT_PORT = 8080;
+
+export function elementConfig(model: Model, env: EnvModel): Obj {
+  const cfg: Obj = {
+    default_server_config: { 'm.homeserver': { base_url: `https://${env.hosts.synapse}`, server_name: model.serverName } },
+    disable_custom_urls: true,
+    brand: 'Element',
+    permalink_prefix: `https://${env.hosts.element}`,
+    room_directory: { servers: [model.serverName] },
+    setting_defaults: { 'UIFeature.registration': false },
+  };
+  if (env.components.jitsi) cfg.jitsi = { preferred_domain: env.hosts.jitsi };
+  if (env.components.livekit) {
+    cfg.element_call = { use_exclusively: true };
+    cfg.features = { feature_video_rooms: true, feature_new_room_decoration_ui: true, feature_element_call_video_rooms: true };
+  }
+  return cfg;
+}
+
+export function elementBase(model: Model, env: EnvModel, name = 'element'): BaseComponent {
+  const deployment: Obj = {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name, labels: labels(name) },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: selector(name) },
+      template: {
+        metadata: { labels: labels(name) },
+        spec: {
+          securityContext: podSecurity(101),
+          automountServiceAccountToken: false,
+          containers: [{
+            name: 'element', image: image('element-web'),
+            env: [{ name: 'ELEMENT_WEB_PORT', value: String(ELEMENT_PORT) }],
+            ports: [{ name: 'http', containerPort: ELEMENT_PORT, protocol: 'TCP' }],
+            // nginx rewrites its config and pid at start, so those paths get emptyDirs.
+            volumeMounts: [
+              { name: 'config', mountPath: '/app/config.json', subPath: 'config.json', readOnly: true },
+              { name: 'tmp', mountPath: '/tmp' },
+              { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d' },
+              { name: 'cache', mountPath: '/var/cache/nginx' },
+            ],
+            securityContext: restrictedContainer(false),
+            resources: resources('50m', '64Mi', '128Mi'),
+            readinessProbe: { httpGet: { path: '/config.json', port: 'http' }, periodSeconds: 10 },
+            livenessProbe: { httpGet: { path: '/config.json', port: 'http' }, periodSeconds: 20 },
+          }],
+          volumes: [
+            { name: 'config', configMap: { name: `${name}-config` } },
+            { name: 'tmp', emptyDir: {} },
+            { name: 'nginx-conf', emptyDir: {} },
+            { name: 'cache', emptyDir: {} },
+          ],
+        },
+      },
+    },
+  };
+  return {
+    name,
+    files: {
+      'deployment.yaml': [deployment],
+      'service.yaml': [service(name, name, [['http', ELEMENT_PORT]])],
+      'ingress.yaml': [ingress(name, name, env.hosts.element, [{ path: '/', service: name, port: ELEMENT_PORT }])],
+      'config.json': JSON.stringify(elementConfig(model, env), null, 2) + '\n',
+    },
+    kustomization: { configMapGenerator: [{ name: `${name}-config`, files: ['config.json'] }] },
+  };
+}

@@ -1,0 +1,140 @@
+// The li overlay: production plus a read-only copy in its own namespace. The copy has its own
+// database fed by logical replication from production, federation and registration off, and
+// NetworkPolicies that give it no path to write production.
+import { stringify } from 'yaml';
+import type { EnvModel, Model } from '../../model/index.ts';
+import { elementBase } from './element.ts';
+import { cnpgCluster } from './postgres.ts';
+import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './synapse.ts';
+import { labels, secretSpec, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from '../lib.ts';
+
+const KUSTOMIZATION = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
+const PUBLICATION = 'synapse_li';
+const LI_ROLE = 'li_reader';
+
+function comp(files: RenderedFile[], dir: string, c: BaseComponent): void {
+  const resources: string[] = [];
+  for (const [file, body] of Object.entries(c.files)) {
+    if (typeof body === 'string') files.push({ path: `${dir}/${file}`, content: body });
+    else { files.push({ path: `${dir}/${file}`, content: toYaml(body) }); resources.push(file); }
+  }
+  files.push({ path: `${dir}/kustomization.yaml`, content: stringify({ ...KUSTOMIZATION, resources, ...(c.kustomization ?? {}) }, { lineWidth: 0 }) });
+}
+
+function np(name: string, namespace: string, podSelector: Obj, spec: Obj): Obj {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace, labels: labels('matrix-li-netpol') }, spec: { podSelector, ...spec } };
+}
+
+export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; secrets: SecretSpec[] } {
+  const files: RenderedFile[] = [];
+  const ns = env.namespace;
+  const prodNs = model.productionNamespace;
+  const dir = 'overlays/li';
+  const copy = `${dir}/copy`;
+
+  const synapse = synapseBase('synapse-li', env.hosts.synapse, 'synapse-li-pg-app');
+  comp(files, `${copy}/synapse-li`, synapse);
+  const element = elementBase(model, { ...env, components: { ...env.components, jitsi: false, livekit: false } }, 'element-li');
+  // The copy is read-only, so its Element must not offer sign-up.
+  comp(files, `${copy}/element-li`, element);
+  files.push({ path: `${copy}/synapse-li/homeserver.yaml`, content: yamlText(homeserverConfig(model, env, 'synapse-li')) });
+
+  const cluster = cnpgCluster('synapse-li-pg', 1, {
+    externalClusters: [{
+      name: 'production',
+      connectionParameters: { host: `synapse-pg-rw.${prodNs}.svc`, user: LI_ROLE, dbname: 'synapse', sslmode: 'require' },
+      password: { name: 'li-source-db', key: 'password' },
+    }],
+  });
+  const subscription: Obj = {
+    apiVersion: 'postgresql.cnpg.io/v1', kind: 'Subscription',
+    metadata: { name: 'synapse-li', labels: labels('synapse-li-pg') },
+    spec: { cluster: { name: 'synapse-li-pg' }, name: PUBLICATION, dbname: 'synapse', publicationName: PUBLICATION, externalClusterName: 'production' },
+  };
+  files.push({ path: `${copy}/postgres.yaml`, content: toYaml([cluster, subscription]) });
+
+  const INGRESS_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } };
+  const tcp = (...ports: number[]): Obj[] => ports.map((port) => ({ protocol: 'TCP', port }));
+  const liSynapse = { matchLabels: { 'app.kubernetes.io/name': 'synapse-li' } };
+  const liPg = { matchLabels: { 'cnpg.io/cluster': 'synapse-li-pg' } };
+  const policies: Obj[] = [
+    np('default-deny', ns, {}, { policyTypes: ['Ingress', 'Egress'] }),
+    np('allow-dns', ns, {}, { policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] }),
+    np('allow-ingress-controller', ns, { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['synapse-li', 'element-li'] }] }, {
+      policyTypes: ['Ingress'], ingress: [{ from: [INGRESS_NS], ports: tcp(8008, 8080) }],
+    }),
+    // No internet egress at all: federation is off and the copy talks to its own database only.
+    np('synapse-li', ns, liSynapse, { policyTypes: ['Egress'], egress: [{ to: [{ podSelector: liPg }], ports: tcp(5432) }] }),
+    np('synapse-li-pg', ns, liPg, {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { from: [{ podSelector: liSynapse }], ports: tcp(5432) },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }], ports: tcp(8000, 5432) },
+      ],
+      egress: [
+        { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prodNs } }, podSelector: { matchLabels: { 'cnpg.io/cluster': 'synapse-pg' } } }], ports: tcp(5432) },
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcp(443, 6443) },
+      ],
+    }),
+  ];
+  files.push({ path: `${copy}/networkpolicies.yaml`, content: toYaml(policies) });
+  files.push({ path: `${copy}/namespace.yaml`, content: toYaml([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } }]) });
+
+  const ingressPatches = [['synapse-li', env.hosts.synapse], ['element-li', env.hosts.element]].map(([name, host]) => ({
+    target: { kind: 'Ingress', name },
+    patch: stringify({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+      metadata: { name, annotations: { 'cert-manager.io/cluster-issuer': env.clusterIssuer, 'nginx.ingress.kubernetes.io/whitelist-source-range': env.allowedCidrs.join(',') } },
+      spec: { ingressClassName: env.ingressClass, tls: [{ hosts: [host], secretName: `${name}-tls` }] },
+    }, { lineWidth: 0 }),
+  }));
+  files.push({
+    path: `${copy}/kustomization.yaml`,
+    content: stringify({
+      ...KUSTOMIZATION,
+      namespace: ns,
+      resources: ['namespace.yaml', 'synapse-li', 'element-li', 'postgres.yaml', 'networkpolicies.yaml'],
+      configMapGenerator: [{ name: 'synapse-li-config', files: ['homeserver.yaml=synapse-li/homeserver.yaml'] }],
+      patches: ingressPatches,
+    }, { lineWidth: 0 }),
+  });
+
+  // Production side: a publication and a replication-only role; the li database can only read.
+  const production: Obj[] = [
+    {
+      apiVersion: 'postgresql.cnpg.io/v1', kind: 'Publication',
+      metadata: { name: 'synapse-li', namespace: prodNs, labels: labels('synapse-pg') },
+      spec: { cluster: { name: 'synapse-pg' }, name: PUBLICATION, dbname: 'synapse', target: { allTables: true } },
+    },
+    np('allow-li-subscription', prodNs, { matchLabels: { 'cnpg.io/cluster': 'synapse-pg' } }, {
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: liPg }], ports: tcp(5432) }],
+    }),
+  ];
+  files.push({ path: `${dir}/production-side.yaml`, content: toYaml(production) });
+
+  const core = synapseSecretSpecs(env).filter((s) => s.name !== 'synapse-admin-user');
+  const own: SecretSpec[] = [
+    ...core,
+    secretSpec(env, 'li-source-db', { username: { generate: 'literal', value: LI_ROLE }, password: { generate: 'password', length: 32 } }, 'kubernetes.io/basic-auth'),
+  ];
+  // The production role reads its password from a Secret in the production namespace.
+  const prodRole = { ...secretSpec(env, 'li-source-db-production', { username: { generate: 'literal', value: LI_ROLE }, password: { generate: 'password', length: 32 } }, 'kubernetes.io/basic-auth'), namespace: prodNs };
+  own.push(prodRole);
+  const rolePatch = {
+    target: { kind: 'Cluster', name: 'synapse-pg', namespace: prodNs },
+    patch: stringify({
+      apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg', namespace: prodNs },
+      spec: { managed: { roles: [{ name: LI_ROLE, ensure: 'present', login: true, replication: true, inRoles: ['pg_read_all_data'], passwordSecret: { name: 'li-source-db-production' } }] } },
+    }, { lineWidth: 0 }),
+  };
+  files.push({
+    path: `${dir}/kustomization.yaml`,
+    content: stringify({
+      ...KUSTOMIZATION,
+      resources: ['../production', 'copy', 'production-side.yaml', ...own.map((s) => s.path.slice(dir.length + 1))],
+      patches: [rolePatch],
+    }, { lineWidth: 0 }),
+  });
+  return { files, secrets: own };
+}

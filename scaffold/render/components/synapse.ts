@@ -1,0 +1,260 @@
+// Synapse main process: generic Deployment/Service/Ingress in base, the homeserver.yaml per
+// environment (it differs by workers and by the li read-only mode).
+import { stringify } from 'yaml';
+import type { EnvModel, Model } from '../../model/index.ts';
+import { WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
+import {
+  image, ingress, labels, podSecurity, resources, restrictedContainer, secretSpec, selector, service,
+  type BaseComponent, type Obj, type SecretSpec,
+} from '../lib.ts';
+
+export const SYNAPSE_UID = 991;
+export const REPLICATION_PORT = 9093;
+const SECRET_DIR = '/secrets/synapse';
+
+/** Every Synapse secret file, mounted through one projected volume (key → Secret). */
+export const SYNAPSE_SECRET_FILES: Array<{ secret: string; key: string; file: string; workersOnly?: boolean; turn?: boolean }> = [
+  { secret: 'synapse-signing-key', key: 'signing.key', file: 'signing.key' },
+  { secret: 'synapse-macaroon-secret-key', key: 'macaroon_secret_key', file: 'macaroon_secret_key' },
+  { secret: 'synapse-form-secret', key: 'form_secret', file: 'form_secret' },
+  { secret: 'synapse-registration-shared-secret', key: 'registration_shared_secret', file: 'registration_shared_secret' },
+  { secret: 'turn-shared-secret', key: 'turn_shared_secret', file: 'turn_shared_secret', turn: true },
+  { secret: 'synapse-worker-replication-secret', key: 'worker_replication_secret', file: 'worker_replication_secret', workersOnly: true },
+  { secret: 'redis-password', key: 'password', file: 'redis_password', workersOnly: true },
+];
+
+export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
+  const specs: SecretSpec[] = [
+    secretSpec(env, 'synapse-signing-key', { 'signing.key': { generate: 'synapse-signing-key' } }),
+    secretSpec(env, 'synapse-macaroon-secret-key', { macaroon_secret_key: { generate: 'token', bytes: 32 } }),
+    secretSpec(env, 'synapse-form-secret', { form_secret: { generate: 'token', bytes: 32 } }),
+    secretSpec(env, 'synapse-registration-shared-secret', { registration_shared_secret: { generate: 'token', bytes: 32 } }),
+  ];
+  if (env.components.coturn) specs.push(secretSpec(env, 'turn-shared-secret', { turn_shared_secret: { generate: 'token', bytes: 32 } }));
+  if (env.workers.length) {
+    specs.push(secretSpec(env, 'synapse-worker-replication-secret', { worker_replication_secret: { generate: 'token', bytes: 32 } }));
+    specs.push(secretSpec(env, 'redis-password', { password: { generate: 'password', length: 32 } }));
+  }
+  if (env.postgres === 'statefulset') {
+    // Same name and keys as the CNPG-generated Secret, so the Synapse Deployment is identical.
+    specs.push(secretSpec(env, 'synapse-pg-app', { username: { generate: 'literal', value: 'synapse' }, password: { generate: 'password', length: 32 } }, 'kubernetes.io/basic-auth'));
+  }
+  specs.push(secretSpec(env, 'synapse-admin-user', { username: { generate: 'literal', value: 'admin' }, password: { generate: 'password', length: 32 } }));
+  return specs;
+}
+
+export function rtcServiceUrl(env: EnvModel): string {
+  return `https://${env.hosts.rtc}`;
+}
+
+export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'): Obj {
+  const workers = env.workers;
+  const streamWriters: Record<string, string[]> = {};
+  const instanceMap: Record<string, Obj> = {};
+  for (const w of workers) {
+    const def = WORKERS[w];
+    for (const s of def.streams) (streamWriters[s] ??= []).push(w);
+    if (def.streams.length) instanceMap[w] = { host: `${workerResourceName(w)}-replication`, port: REPLICATION_PORT };
+  }
+  const listenerResources = env.readOnly ? ['client'] : ['client', 'federation'];
+  const cfg: Obj = {
+    server_name: model.serverName,
+    public_baseurl: `https://${env.hosts.synapse}/`,
+    serve_server_wellknown: false,
+    report_stats: false,
+    signing_key_path: `${SECRET_DIR}/signing.key`,
+    macaroon_secret_key_path: `${SECRET_DIR}/macaroon_secret_key`,
+    form_secret_path: `${SECRET_DIR}/form_secret`,
+    registration_shared_secret_path: `${SECRET_DIR}/registration_shared_secret`,
+    media_store_path: '/data/media_store',
+    max_upload_size: '100M',
+    enable_registration: false,
+    trusted_key_servers: env.readOnly ? [] : [{ server_name: 'matrix.org' }],
+    suppress_key_server_warning: true,
+    enable_metrics: true,
+    listeners: [
+      { port: 8008, type: 'http', tls: false, x_forwarded: true, bind_addresses: ['::', '0.0.0.0'], resources: [{ names: listenerResources, compress: false }] },
+      { port: 9000, type: 'metrics', bind_addresses: ['::', '0.0.0.0'] },
+      ...(workers.length ? [{ port: REPLICATION_PORT, type: 'http', bind_addresses: ['::', '0.0.0.0'], resources: [{ names: ['replication'] }] }] : []),
+    ],
+    // No password here: libpq reads PGPASSWORD, set from a secretKeyRef.
+    database: {
+      name: 'psycopg2',
+      args: {
+        user: 'synapse', dbname: 'synapse', host: `${prefix}-pg-rw`, port: 5432, sslmode: 'prefer',
+        cp_min: 5, cp_max: 10, keepalives_idle: 10, keepalives_interval: 10, keepalives_count: 3,
+      },
+    },
+    url_preview_enabled: !env.readOnly,
+    url_preview_ip_range_blacklist: [
+      '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '192.0.0.0/24',
+      '169.254.0.0/16', '192.88.99.0/24', '198.18.0.0/15', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24',
+      '224.0.0.0/4', '::1/128', 'fe80::/10', 'fc00::/7', '2001:db8::/32', 'ff00::/8', 'fec0::/10',
+      ...model.clusterCidrs,
+    ],
+  };
+  if (env.readOnly) {
+    // The li copy must never talk to other servers or accept accounts: an empty whitelist
+    // blocks all federation, and without the federation resource nothing inbound is served.
+    Object.assign(cfg, {
+      federation_domain_whitelist: [],
+      send_federation: false,
+      enable_registration: false,
+      enable_3pid_changes: false,
+      allow_guest_access: false,
+    });
+  }
+  if (env.components.coturn) {
+    Object.assign(cfg, {
+      turn_uris: [`turn:${env.hosts.turn}:3478?transport=udp`, `turn:${env.hosts.turn}:3478?transport=tcp`],
+      turn_shared_secret_path: `${SECRET_DIR}/turn_shared_secret`,
+      turn_user_lifetime: '1h',
+      turn_allow_guests: false,
+    });
+  }
+  if (env.components.livekit) {
+    const foci = [{ type: 'livekit', livekit_service_url: rtcServiceUrl(env) }];
+    Object.assign(cfg, {
+      experimental_features: { msc4143_enabled: true, msc4222_enabled: true, msc3266_enabled: true },
+      max_event_delay_duration: '24h',
+      rc_message: { per_second: 0.5, burst_count: 30 },
+      rc_delayed_event_mgmt: { per_second: 1, burst_count: 20 },
+      matrix_rtc: { transports: foci },
+      extra_well_known_client_content: { 'org.matrix.msc4143.rtc_foci': foci },
+    });
+  }
+  if (workers.length) {
+    Object.assign(cfg, {
+      worker_replication_secret_path: `${SECRET_DIR}/worker_replication_secret`,
+      redis: { enabled: true, host: 'synapse-redis', port: 6379, password_path: `${SECRET_DIR}/redis_password` },
+      instance_map: { main: { host: 'synapse-replication', port: REPLICATION_PORT }, ...instanceMap },
+      stream_writers: streamWriters,
+    });
+    if (workers.includes('federation_sender')) Object.assign(cfg, { send_federation: false, federation_sender_instances: ['federation_sender'] });
+    if (workers.includes('pusher')) Object.assign(cfg, { start_pushers: false, pusher_instances: ['pusher'] });
+    if (workers.includes('background_worker')) Object.assign(cfg, { run_background_tasks_on: 'background_worker' });
+    if (workers.includes('media_repository')) Object.assign(cfg, { enable_media_repo: false, media_instance_running_background_jobs: 'media_repository' });
+  }
+  return cfg;
+}
+
+export function workerConfig(w: WorkerType): Obj {
+  const def = WORKERS[w];
+  const listeners: Obj[] = [];
+  if (def.streams.length) listeners.push({ type: 'http', port: REPLICATION_PORT, resources: [{ names: ['replication'] }] });
+  if (def.resources.length) listeners.push({ type: 'http', port: 8008, x_forwarded: true, resources: [{ names: [...def.resources] }] });
+  listeners.push({ type: 'http', port: 8080, resources: [{ names: ['health'] }] });
+  listeners.push({ type: 'metrics', port: 9000 });
+  return { worker_app: def.app, worker_name: w, worker_listeners: listeners };
+}
+
+export function yamlText(o: Obj): string {
+  return stringify(o, { lineWidth: 0 });
+}
+
+/** Pod spec shared by the main process and the workers. */
+export function synapsePodSpec(opts: {
+  component: string; command: string[]; configMap: string; workerConfigMap?: string; healthPort: number;
+  ports: Array<[string, number]>; media: boolean; pgSecret: string; cpu: string; memory: string;
+}): Obj {
+  const volumes: Obj[] = [
+    { name: 'config', configMap: { name: opts.configMap } },
+    {
+      name: 'secrets',
+      projected: {
+        defaultMode: 0o440,
+        sources: SYNAPSE_SECRET_FILES.map((f) => ({
+          secret: {
+            name: f.secret,
+            items: [{ key: f.key, path: f.file }],
+            // Worker and TURN secrets exist only where those components are on.
+            ...(f.workersOnly || f.turn ? { optional: true } : {}),
+          },
+        })),
+      },
+    },
+    { name: 'tmp', emptyDir: {} },
+  ];
+  const mounts: Obj[] = [
+    { name: 'config', mountPath: '/config', readOnly: true },
+    { name: 'secrets', mountPath: SECRET_DIR, readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+  if (opts.workerConfigMap) {
+    volumes.push({ name: 'worker-config', configMap: { name: opts.workerConfigMap } });
+    mounts.push({ name: 'worker-config', mountPath: '/config/workers', readOnly: true });
+  }
+  if (opts.media) {
+    volumes.push({ name: 'media', persistentVolumeClaim: { claimName: 'synapse-media' } });
+    mounts.push({ name: 'media', mountPath: '/data/media_store' });
+  }
+  const probe = (failureThreshold: number, periodSeconds: number): Obj => ({
+    httpGet: { path: '/health', port: opts.healthPort }, periodSeconds, failureThreshold, timeoutSeconds: 5,
+  });
+  return {
+    securityContext: podSecurity(SYNAPSE_UID),
+    automountServiceAccountToken: false,
+    containers: [{
+      name: 'synapse',
+      image: image('synapse'),
+      command: opts.command,
+      env: [
+        { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: opts.pgSecret, key: 'password' } } },
+        { name: 'SYNAPSE_CACHE_FACTOR', value: '1.0' },
+      ],
+      ports: opts.ports.map(([name, containerPort]) => ({ name, containerPort, protocol: 'TCP' })),
+      volumeMounts: mounts,
+      securityContext: restrictedContainer(),
+      resources: resources(opts.cpu, opts.memory, opts.memory === '512Mi' ? '1Gi' : undefined),
+      startupProbe: probe(60, 5),
+      livenessProbe: probe(3, 15),
+      readinessProbe: probe(3, 10),
+    }],
+    volumes,
+  };
+}
+
+export function synapseBase(prefix = 'synapse', host = 'matrix.example.com', pgSecret = 'synapse-pg-app'): BaseComponent {
+  const component = prefix;
+  const deployment: Obj = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: prefix, labels: labels(component, { 'app.kubernetes.io/component': 'synapse' }) },
+    spec: {
+      replicas: 1,
+      // Media PVC is ReadWriteOnce: never run two pods at once.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selector(component) },
+      template: {
+        metadata: { labels: labels(component, { 'app.kubernetes.io/component': 'synapse' }) },
+        spec: synapsePodSpec({
+          component, configMap: `${prefix}-config`, healthPort: 8008, media: true, pgSecret,
+          command: ['python3', '-m', 'synapse.app.homeserver', '-c', '/config/homeserver.yaml'],
+          ports: [['http', 8008], ['metrics', 9000], ['replication', REPLICATION_PORT]],
+          cpu: '250m', memory: '512Mi',
+        }),
+      },
+    },
+  };
+  const pvc: Obj = {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    metadata: { name: 'synapse-media', labels: labels(component) },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
+  };
+  return {
+    name: prefix,
+    files: {
+      'deployment.yaml': [deployment],
+      'pvc.yaml': [pvc],
+      // The replication port lives on its own Service that no Ingress references.
+      'service.yaml': [
+        service(prefix, component, [['http', 8008], ['metrics', 9000]]),
+        service(`${prefix}-replication`, component, [['replication', REPLICATION_PORT]]),
+      ],
+      'ingress.yaml': [ingress(prefix, component, host, [
+        { path: '/_matrix', service: prefix, port: 8008 },
+        { path: '/_synapse/client', service: prefix, port: 8008 },
+      ], { 'nginx.ingress.kubernetes.io/proxy-body-size': '100m' })],
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Production worker processes, Redis, and the routing Ingress, all derived from worker-routes.ts.
+import type { EnvModel } from '../../model/index.ts';
+import { REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
+import { routesFor, WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
+import { image, labels, podSecurity, resources, restrictedContainer, selector, service, type BaseComponent, type Obj } from '../lib.ts';
+
+export function workerDeployment(w: WorkerType): Obj {
+  const name = workerResourceName(w);
+  const def = WORKERS[w];
+  const ports: Array<[string, number]> = [['health', 8080], ['metrics', 9000]];
+  if (def.resources.length) ports.unshift(['http', 8008]);
+  if (def.streams.length) ports.push(['replication', REPLICATION_PORT]);
+  const lbl = labels(name, { 'app.kubernetes.io/component': 'synapse' });
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name, labels: lbl },
+    spec: {
+      // Each worker_name must be unique, so every worker type runs exactly one instance;
+      // Recreate keeps a stream writer from ever running twice during a rollout.
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selector(name) },
+      template: {
+        metadata: { labels: lbl },
+        spec: synapsePodSpec({
+          component: name, configMap: 'synapse-config', workerConfigMap: 'synapse-workers-config', healthPort: 8080,
+          media: w === 'media_repository', pgSecret: 'synapse-pg-app',
+          command: ['python3', '-m', def.app, '-c', '/config/homeserver.yaml', '-c', `/config/workers/${w}.yaml`],
+          ports, cpu: '100m', memory: '256Mi',
+        }),
+      },
+    },
+  };
+}
+
+export function redisDeployment(): Obj {
+  const name = 'synapse-redis';
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name, labels: labels(name) },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: selector(name) },
+      template: {
+        metadata: { labels: labels(name) },
+        spec: {
+          securityContext: podSecurity(999),
+          automountServiceAccountToken: false,
+          containers: [{
+            name: 'redis', image: image('redis'),
+            // Kubernetes expands $(REDIS_PASSWORD) from the env, so the password stays in the Secret.
+            args: ['--requirepass', '$(REDIS_PASSWORD)', '--save', '', '--appendonly', 'no'],
+            env: [{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-password', key: 'password' } } }],
+            ports: [{ name: 'redis', containerPort: 6379, protocol: 'TCP' }],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            securityContext: restrictedContainer(true),
+            resources: resources('50m', '64Mi', '256Mi'),
+            readinessProbe: { tcpSocket: { port: 'redis' } },
+            livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 20 },
+          }],
+          volumes: [{ name: 'data', emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
+
+/** ingress-nginx regex paths; ingress-nginx anchors them itself, so the leading ^ goes. */
+export function workerIngress(env: EnvModel): Obj {
+  const routes = routesFor(env.workers).filter((r) => r.public);
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+    metadata: {
+      name: 'synapse-workers', labels: labels('synapse-workers'),
+      annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/proxy-body-size': '100m' },
+    },
+    spec: {
+      rules: [{
+        host: env.hosts.synapse,
+        http: {
+          paths: routes.map((r) => ({
+            path: r.pattern.replace(/^\^/, ''),
+            pathType: 'ImplementationSpecific',
+            backend: { service: { name: workerResourceName(r.worker), port: { number: 8008 } } },
+          })),
+        },
+      }],
+    },
+  };
+}
+
+export function workersBase(env: EnvModel): BaseComponent {
+  const files: Record<string, Obj[] | string> = {};
+  const services: Obj[] = [];
+  for (const w of env.workers) {
+    const name = workerResourceName(w);
+    const def = WORKERS[w];
+    files[`${name}.yaml`] = [workerDeployment(w)];
+    files[`${w}.yaml`] = yamlText(workerConfig(w));
+    if (def.resources.length) services.push(service(name, name, [['http', 8008], ['metrics', 9000]]));
+    else services.push(service(name, name, [['metrics', 9000]]));
+    // Separate Service for replication, which no Ingress ever references.
+    if (def.streams.length) services.push(service(`${name}-replication`, name, [['replication', REPLICATION_PORT]]));
+  }
+  files['redis.yaml'] = [redisDeployment(), service('synapse-redis', 'synapse-redis', [['redis', 6379]])];
+  files['services.yaml'] = services;
+  files['ingress.yaml'] = [workerIngress(env)];
+  return {
+    name: 'synapse-workers',
+    files,
+    kustomization: { configMapGenerator: [{ name: 'synapse-workers-config', files: env.workers.map((w) => `${w}.yaml`) }] },
+  };
+}

@@ -1,0 +1,182 @@
+// Model → repository files. base/ holds one generic folder per component; overlays/<env> compose
+// them and add what differs per environment; flux/<env> are the cluster entry points.
+import { stringify } from 'yaml';
+import type { EnvModel, Model } from '../model/index.ts';
+import { adminUserBase } from './components/admin-user.ts';
+import { coturnBase } from './components/coturn.ts';
+import { elementBase } from './components/element.ts';
+import { fluxFiles } from './components/flux.ts';
+import { livekitBase, livekitSecretSpecs } from './components/livekit.ts';
+import { liCopy } from './components/li.ts';
+import { monitoringBase } from './components/monitoring.ts';
+import { antiAffinityPatch, networkPolicies, pdbs } from './components/policies.ts';
+import { postgresCnpgBase, postgresStatefulSetBase } from './components/postgres.ts';
+import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './components/synapse.ts';
+import { wellKnownBase } from './components/wellknown.ts';
+import { workersBase } from './components/workers.ts';
+import { toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from './lib.ts';
+
+export type { RenderedFile, SecretSpec, SecretValue } from './lib.ts';
+
+const KUSTOMIZATION = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
+
+export class FileSet {
+  private readonly map = new Map<string, string>();
+  add(path: string, content: string): void {
+    if (this.map.has(path)) throw new Error(`rendered twice: ${path}`);
+    this.map.set(path, content);
+  }
+  yaml(path: string, docs: Obj[]): void { this.add(path, toYaml(docs)); }
+  list(): RenderedFile[] {
+    return [...this.map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
+  }
+}
+
+/** Writes a component folder with its kustomization.yaml; returns the folder. */
+export function writeComponent(out: FileSet, dir: string, c: BaseComponent): string {
+  const resources: string[] = [];
+  for (const [file, body] of Object.entries(c.files)) {
+    if (typeof body === 'string') out.add(`${dir}/${file}`, body);
+    else if (body.length) { out.yaml(`${dir}/${file}`, body); resources.push(file); }
+  }
+  out.add(`${dir}/kustomization.yaml`, stringify({ ...KUSTOMIZATION, resources, ...(c.kustomization ?? {}) }, { lineWidth: 0 }));
+  return dir;
+}
+
+export function ingressHosts(c: BaseComponent): Array<{ name: string; host: string }> {
+  const found: Array<{ name: string; host: string }> = [];
+  for (const body of Object.values(c.files)) {
+    if (typeof body === 'string') continue;
+    for (const d of body) {
+      if (d.kind !== 'Ingress') continue;
+      const meta = d.metadata as { name: string };
+      const rules = (d.spec as { rules: Array<{ host: string }> }).rules;
+      found.push({ name: meta.name, host: rules[0].host });
+    }
+  }
+  return found;
+}
+
+/** Ingress class, TLS and allow-list applied per environment over the generic base Ingresses. */
+export function ingressPatches(env: EnvModel, ingresses: Array<{ name: string; host: string }>): Obj[] {
+  return ingresses.map(({ name, host }) => {
+    const annotations: Record<string, string> = {};
+    if (env.clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = env.clusterIssuer;
+    if (env.allowedCidrs.length) annotations['nginx.ingress.kubernetes.io/whitelist-source-range'] = env.allowedCidrs.join(',');
+    const patch: Obj = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+      metadata: { name, ...(Object.keys(annotations).length ? { annotations } : {}) },
+      spec: {
+        ingressClassName: env.ingressClass,
+        ...(env.clusterIssuer ? { tls: [{ hosts: [host], secretName: `${name}-tls` }] } : {}),
+      },
+    };
+    return { target: { kind: 'Ingress', name }, patch: stringify(patch, { lineWidth: 0 }) };
+  });
+}
+
+function smp(target: { kind: string; name: string }, patch: Obj): Obj {
+  return { target, patch: stringify(patch, { lineWidth: 0 }) };
+}
+
+export function envSecretSpecs(env: EnvModel): SecretSpec[] {
+  const specs = synapseSecretSpecs(env);
+  if (env.components.livekit) specs.push(...livekitSecretSpecs(env));
+  return specs;
+}
+
+export function renderRepository(model: Model): { files: RenderedFile[]; secrets: SecretSpec[] } {
+  const out = new FileSet();
+  const secrets: SecretSpec[] = [];
+  const primary = model.environments.find((e) => e.name === 'production') ?? model.environments[0];
+  if (!primary) throw new Error('no environment configured');
+  // Jitsi is not rendered yet, so Element must not point at a Jitsi that does not exist.
+  const baseEnv: EnvModel = { ...primary, components: { ...primary.components, jitsi: false } };
+  const deployed = model.environments.filter((e) => e.name !== 'li');
+  const any = (f: (e: EnvModel) => boolean): boolean => deployed.some(f);
+
+  const bases: Record<string, BaseComponent> = {};
+  const addBase = (c: BaseComponent): void => { bases[c.name] = c; writeComponent(out, `base/${c.name}`, c); };
+  addBase(synapseBase('synapse', baseEnv.hosts.synapse));
+  addBase(elementBase(model, baseEnv));
+  addBase(wellKnownBase(model, baseEnv));
+  addBase(adminUserBase());
+  if (any((e) => e.postgres === 'cnpg')) addBase(postgresCnpgBase());
+  if (any((e) => e.postgres === 'statefulset')) addBase(postgresStatefulSetBase());
+  if (any((e) => e.components.coturn)) addBase(coturnBase(model, baseEnv));
+  if (any((e) => e.components.livekit)) addBase(livekitBase(model, baseEnv));
+  const workerEnv = deployed.find((e) => e.workers.length);
+  if (workerEnv) addBase(workersBase(workerEnv));
+  if (any((e) => e.components.monitoring)) addBase(monitoringBase(primary));
+
+  for (const env of deployed) {
+    const dir = `overlays/${env.name}`;
+    const comps = ['synapse', 'element', 'wellknown', 'admin-user',
+      env.postgres === 'cnpg' ? 'postgres-cnpg' : 'postgres-statefulset'];
+    if (env.components.coturn) comps.push('coturn');
+    if (env.components.livekit) comps.push('livekit');
+    if (env.workers.length) comps.push('synapse-workers');
+    if (env.components.monitoring) comps.push('monitoring');
+
+    out.yaml(`${dir}/namespace.yaml`, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: env.namespace, labels: { 'pod-security.kubernetes.io/enforce': env.components.coturn && env.coturnHostNetwork ? 'privileged' : 'restricted' } } }]);
+    out.add(`${dir}/synapse/homeserver.yaml`, yamlText(homeserverConfig(model, env)));
+    const local: string[] = ['namespace.yaml'];
+    if (env.networkPolicies) { out.yaml(`${dir}/networkpolicies.yaml`, networkPolicies(model, env)); local.push('networkpolicies.yaml'); }
+    if (env.podDisruptionBudgets) { out.yaml(`${dir}/pdbs.yaml`, pdbs(env)); local.push('pdbs.yaml'); }
+
+    const envSecrets = envSecretSpecs(env);
+    secrets.push(...envSecrets);
+
+    const patches: Obj[] = ingressPatches(env, comps.flatMap((c) => ingressHosts(bases[c])));
+    if (env.postgres === 'cnpg') patches.push(smp({ kind: 'Cluster', name: 'synapse-pg' }, { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg' }, spec: { instances: env.postgresInstances } }));
+    if (env.antiAffinity) {
+      for (const name of ['element', 'wellknown']) {
+        patches.push(smp({ kind: 'Deployment', name }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2 } }));
+        patches.push(smp({ kind: 'Deployment', name }, antiAffinityPatch(name)));
+      }
+    }
+    if (env.workers.includes('media_repository')) {
+      // Main process and media worker share the media store.
+      patches.push(smp({ kind: 'PersistentVolumeClaim', name: 'synapse-media' }, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'synapse-media' }, spec: { accessModes: ['ReadWriteMany'] } }));
+    }
+    if (env.components.coturn && env.coturnHostNetwork) {
+      patches.push(smp({ kind: 'Deployment', name: 'coturn' }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coturn' }, spec: { template: { spec: { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } } } }));
+    }
+
+    const kustomization: Obj = {
+      ...KUSTOMIZATION,
+      namespace: env.namespace,
+      resources: [...local, ...comps.map((c) => `../../base/${c}`), ...envSecrets.map((s) => s.path.slice(dir.length + 1))],
+      configMapGenerator: [{ name: 'synapse-config', files: ['homeserver.yaml=synapse/homeserver.yaml'] }],
+      patches,
+    };
+    out.add(`${dir}/kustomization.yaml`, stringify(kustomization, { lineWidth: 0 }));
+    for (const [path, docs] of Object.entries(fluxFiles(model, env))) writeFlux(out, path, docs);
+    finishFlux(out, env);
+  }
+
+  const li = model.environments.find((e) => e.name === 'li');
+  if (li) {
+    if (!model.environments.some((e) => e.name === 'production')) throw new Error('li needs the production environment');
+    const liOut = liCopy(model, li);
+    for (const f of liOut.files) out.add(f.path, f.content);
+    secrets.push(...liOut.secrets);
+    for (const [path, docs] of Object.entries(fluxFiles(model, li))) writeFlux(out, path, docs);
+    finishFlux(out, li);
+  }
+  return { files: out.list(), secrets };
+}
+
+const fluxResources = new Map<string, string[]>();
+function writeFlux(out: FileSet, path: string, docs: Obj[]): void {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  const list = fluxResources.get(dir) ?? [];
+  if (docs.length) { out.yaml(path, docs); list.push(path.slice(dir.length + 1)); }
+  fluxResources.set(dir, list);
+}
+function finishFlux(out: FileSet, env: EnvModel): void {
+  for (const dir of [`flux/${env.name}`, `flux/${env.name}/infrastructure`, `flux/${env.name}/infrastructure-config`]) {
+    out.add(`${dir}/kustomization.yaml`, stringify({ ...KUSTOMIZATION, resources: fluxResources.get(dir) ?? [] }, { lineWidth: 0 }));
+    fluxResources.delete(dir);
+  }
+}

@@ -1,0 +1,121 @@
+// Shared building blocks for the component renderers.
+import { stringify } from 'yaml';
+import { versions } from '../../scripts/lib/versions.ts';
+import type { EnvModel, Model } from '../model/index.ts';
+
+export interface RenderedFile { path: string; content: string }
+export type SecretValue =
+  | { generate: 'synapse-signing-key' }
+  | { generate: 'token'; bytes?: number }
+  | { generate: 'password'; length?: number }
+  | { generate: 'livekit-key' }
+  | { generate: 'literal'; value: string }
+  | { template: string };
+export interface SecretSpec {
+  path: string;
+  name: string;
+  namespace: string;
+  type?: string;
+  data: Record<string, SecretValue>;
+}
+
+export type Obj = Record<string, unknown>;
+
+/** A base/<name>/ folder: file name → documents (or raw text for generator inputs). */
+export interface BaseComponent {
+  name: string;
+  files: Record<string, Obj[] | string>;
+  /** kustomization.yaml extras (configMapGenerator …) merged into the generated one. */
+  kustomization?: Obj;
+}
+
+export interface RenderContext { model: Model; env: EnvModel }
+
+export function image(key: string): string {
+  const ref = versions().images[key];
+  if (!ref) throw new Error(`versions.json has no image "${key}"`);
+  return ref;
+}
+
+// lineWidth 0: long regexes and URLs must not be folded, or diffs become noisy.
+export function toYaml(docs: Obj[]): string {
+  return docs.map((d) => stringify(d, { lineWidth: 0, sortMapEntries: false })).join('---\n');
+}
+
+export function labels(component: string, extra: Obj = {}): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': component,
+    'app.kubernetes.io/part-of': 'matrix',
+    ...(extra as Record<string, string>),
+  };
+}
+
+export function selector(component: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': component };
+}
+
+export const restrictedContainer = (readOnlyRoot = true): Obj => ({
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: readOnlyRoot,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+});
+
+export const podSecurity = (uid: number): Obj => ({
+  runAsNonRoot: true,
+  runAsUser: uid,
+  runAsGroup: uid,
+  fsGroup: uid,
+  seccompProfile: { type: 'RuntimeDefault' },
+});
+
+export function resources(cpu: string, memory: string, memLimit?: string): Obj {
+  return { requests: { cpu, memory }, limits: { memory: memLimit ?? memory } };
+}
+
+export function service(name: string, component: string, ports: Array<[string, number]>, extra: Obj = {}): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, labels: labels(component) },
+    spec: {
+      selector: selector(component),
+      ports: ports.map(([pname, port]) => ({ name: pname, port, targetPort: pname, protocol: 'TCP' })),
+      ...extra,
+    },
+  };
+}
+
+export function ingress(name: string, component: string, host: string, paths: Array<{ path: string; service: string; port: number; pathType?: string }>, annotations: Record<string, string> = {}): Obj {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, labels: labels(component), ...(Object.keys(annotations).length ? { annotations } : {}) },
+    spec: {
+      rules: [{
+        host,
+        http: {
+          paths: paths.map((p) => ({
+            path: p.path,
+            pathType: p.pathType ?? 'Prefix',
+            backend: { service: { name: p.service, port: { number: p.port } } },
+          })),
+        },
+      }],
+    },
+  };
+}
+
+export function secretSpec(env: EnvModel, name: string, data: Record<string, SecretValue>, type?: string): SecretSpec {
+  return {
+    path: `overlays/${env.name}/secrets/${name}.sops.yaml`,
+    name,
+    namespace: env.namespace,
+    ...(type ? { type } : {}),
+    data,
+  };
+}
+
+export function configMap(name: string, component: string, data: Record<string, string>): Obj {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: labels(component) }, data };
+}
