@@ -7,7 +7,7 @@ import { asRecord, identity } from './types.ts';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tools', 'fixtures', 'testdata']);
 
-async function yamlFiles(root: string, dir = root): Promise<string[]> {
+export async function yamlFiles(root: string, dir = root): Promise<string[]> {
   const out: string[] = [];
   let entries;
   try {

@@ -4,6 +4,7 @@ import { build } from './build.ts';
 import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
 import { policyCheck, hasPolicies, loadPolicyData } from './policy.ts';
 import { hygieneCheck } from './hygiene.ts';
+import { indexSources, attribute } from './sources.ts';
 import type { Finding, OverlayResult, Report } from './types.ts';
 
 export interface ValidateOptions {
@@ -23,6 +24,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const withPolicies = hasPolicies(repo);
   const dataPromise = loadPolicyData(repo);
   const hygienePromise = hygieneCheck(repo);
+  const sourcesPromise = indexSources(repo);
 
   const perOverlay = await Promise.all(
     entries.map(async (entry) => {
@@ -38,7 +40,8 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       return { overlay, findings, exceptions: policy.exceptions };
     }),
   );
-  const findings = [...perOverlay.flatMap((o) => o.findings), ...(await hygienePromise)].sort(
+  const sources = await sourcesPromise;
+  const findings = [...attribute(perOverlay.flatMap((o) => o.findings), sources), ...(await hygienePromise)].sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       (a.overlay ?? '').localeCompare(b.overlay ?? '') ||
@@ -48,6 +51,6 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     ok: !findings.some((f) => f.severity === 'error'),
     overlays: perOverlay.map((o) => o.overlay),
     findings,
-    exceptions: perOverlay.flatMap((o) => o.exceptions),
+    exceptions: attribute(perOverlay.flatMap((o) => o.exceptions), sources),
   };
 }

@@ -69,6 +69,14 @@ test('a kind with no schema is a finding, not a skip', async () => {
   assert.equal(report.findings[0].kind, 'Widget');
 });
 
+test('a kustomize build failure is an error finding', async () => {
+  const { code, report } = await json('build-error');
+  assert.equal(code, 1);
+  assert.deepEqual(rules(report), ['kustomize-build']);
+  assert.equal(report.findings[0].overlay, 'x');
+  assert.match(report.findings[0].message, /missing\.yaml/);
+});
+
 test('plaintext Secret in git', async () => {
   const { code, report } = await json('secret-plaintext');
   assert.equal(code, 1);
@@ -190,7 +198,8 @@ test('every --format parses', async () => {
   assert.ok(run0.tool.driver.rules.some((r) => r.id === 'schema'));
   assert.equal(run0.results[0].ruleId, 'schema');
   assert.equal(run0.results[0].level, 'error');
-  assert.equal(run0.results[0].locations[0].physicalLocation.artifactLocation.uri, 'overlays/x');
+  // The rendered resource is traced back to the raw file that defines it.
+  assert.equal(run0.results[0].locations[0].physicalLocation.artifactLocation.uri, 'overlays/x/deployment.yaml');
 
   const junit = await run([dir, '--format', 'junit']);
   assert.equal(junit.code, 1);
@@ -199,7 +208,7 @@ test('every --format parses', async () => {
 
   const gh = await run([dir, '--format', 'github']);
   assert.equal(gh.code, 1);
-  assert.match(gh.stdout, /^::error file=overlays\/x,title=schema::/m);
+  assert.match(gh.stdout, /^::error file=overlays\/x\/deployment\.yaml,title=schema::/m);
 
   const pretty = await run([dir]);
   assert.equal(pretty.code, 1);
