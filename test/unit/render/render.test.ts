@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseAllDocuments, parse } from 'yaml';
+import { buildModel } from '../../../scaffold/model/index.ts';
+import { renderRepository } from '../../../scaffold/render/index.ts';
+import { ROUTES, WORKERS, workerResourceName } from '../../../scaffold/render/components/worker-routes.ts';
+import { exampleConfig } from './example.ts';
+
+type Doc = Record<string, unknown> & { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: Record<string, unknown> };
+
+const model = buildModel(exampleConfig());
+const rendered = renderRepository(model);
+const files = new Map(rendered.files.map((f) => [f.path, f.content]));
+const docsOf = (p: string): Doc[] => parseAllDocuments(files.get(p) ?? '').map((d) => d.toJSON() as Doc).filter(Boolean);
+// Kubernetes objects only: generator inputs (homeserver.yaml, worker configs) have no apiVersion.
+const allDocs: Array<{ path: string; doc: Doc }> = rendered.files
+  .filter((f) => f.path.endsWith('.yaml'))
+  .flatMap((f) => docsOf(f.path).map((doc) => ({ path: f.path, doc })))
+  .filter(({ doc }) => typeof doc.apiVersion === 'string' && doc.kind !== 'Kustomization');
+const homeserver = (env: string): Record<string, unknown> =>
+  parse(files.get(env === 'li' ? 'overlays/li/copy/synapse-li/homeserver.yaml' : `overlays/${env}/synapse/homeserver.yaml`) ?? '') as Record<string, unknown>;
+
+const SECRETISH = /(secret|password|passwd|token|private|signing[._-]?key|api[._-]?key)/i;
+
+test('no ConfigMap and no generator input carries a secret-like key or value', () => {
+  for (const { path, doc } of allDocs) {
+    if (doc.kind !== 'ConfigMap') continue;
+    for (const [k, v] of Object.entries((doc.data ?? {}) as Record<string, string>)) {
+      assert.ok(!SECRETISH.test(k), `${path}: ConfigMap key ${k}`);
+      // Placeholders and *_path keys are fine; inline secret assignments are not.
+      for (const line of v.split('\n')) {
+        if (/^static-auth-secret=/.test(line)) assert.equal(line, 'static-auth-secret=__TURN_SECRET__', path);
+      }
+    }
+  }
+  for (const env of ['homelab', 'production', 'li']) {
+    const hs = homeserver(env);
+    for (const key of Object.keys(hs)) {
+      if (SECRETISH.test(key)) assert.match(key, /_path$/, `${env}: homeserver key ${key} must be a *_path`);
+    }
+    const redis = hs.redis as Record<string, unknown> | undefined;
+    if (redis) { assert.equal(redis.password, undefined); assert.ok(redis.password_path); }
+  }
+});
+
+test('homeserver.yaml has the keys Synapse requires and no database password', () => {
+  for (const env of ['homelab', 'production', 'li']) {
+    const hs = homeserver(env);
+    for (const k of ['server_name', 'report_stats', 'public_baseurl', 'listeners', 'database', 'signing_key_path', 'macaroon_secret_key_path', 'form_secret_path', 'registration_shared_secret_path']) {
+      assert.ok(k in hs, `${env}: ${k}`);
+    }
+    assert.equal(hs.server_name, 'example.com');
+    const args = (hs.database as { args: Record<string, unknown> }).args;
+    assert.equal(args.password, undefined, `${env}: database password inline`);
+  }
+  assert.ok('turn_shared_secret_path' in homeserver('production'));
+  assert.ok('worker_replication_secret_path' in homeserver('production'));
+});
+
+test('Synapse gets PGPASSWORD from a secretKeyRef and runs restricted as 991', () => {
+  const dep = docsOf('base/synapse/deployment.yaml')[0] as { spec: { template: { spec: { securityContext: Record<string, unknown>; containers: Array<Record<string, unknown>> } } } };
+  const pod = dep.spec.template.spec;
+  assert.equal(pod.securityContext.runAsUser, 991);
+  const c = pod.containers[0] as { env: Array<{ name: string; valueFrom?: { secretKeyRef?: unknown } }>; securityContext: Record<string, unknown>; resources: unknown; livenessProbe: { httpGet: { path: string } } };
+  assert.ok(c.env.find((e) => e.name === 'PGPASSWORD')?.valueFrom?.secretKeyRef);
+  assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+  assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+  assert.deepEqual((c.securityContext.capabilities as { drop: string[] }).drop, ['ALL']);
+  assert.ok(c.resources);
+  assert.equal(c.livenessProbe.httpGet.path, '/health');
+});
+
+test('every route reaches a deployed worker whose listener serves it', () => {
+  const prod = model.environments.find((e) => e.name === 'production');
+  assert.ok(prod);
+  const ingress = docsOf('base/synapse-workers/ingress.yaml')[0] as { spec: { rules: Array<{ http: { paths: Array<{ path: string; backend: { service: { name: string } } }> } }> } };
+  const paths = ingress.spec.rules[0].http.paths;
+  const workerCfg = (w: string): { worker_listeners: Array<{ port: number; resources?: Array<{ names: string[] }> }> } =>
+    parse(files.get(`base/synapse-workers/${w}.yaml`) ?? '') as { worker_listeners: Array<{ port: number; resources?: Array<{ names: string[] }> }> };
+  for (const route of ROUTES) {
+    assert.ok(prod.workers.includes(route.worker), `${route.pattern}: ${route.worker} not deployed`);
+    assert.ok(files.has(`base/synapse-workers/${workerResourceName(route.worker)}.yaml`), `${route.worker} has no Deployment`);
+    const http = workerCfg(route.worker).worker_listeners.find((l) => l.port === 8008);
+    assert.ok(http?.resources?.some((r) => r.names.includes(route.needs)), `${route.worker} does not serve ${route.needs} (${route.pattern})`);
+    assert.ok((WORKERS[route.worker].resources as readonly string[]).includes(route.needs));
+    const inIngress = paths.find((p) => p.path === route.pattern.replace(/^\^/, ''));
+    if (route.public) assert.equal(inIngress?.backend.service.name, workerResourceName(route.worker), route.pattern);
+    else assert.equal(inIngress, undefined, `${route.pattern} must not be public`);
+  }
+  const hs = homeserver('production') as { instance_map: Record<string, unknown>; stream_writers: Record<string, string[]> };
+  assert.ok(hs.instance_map.main);
+  for (const writers of Object.values(hs.stream_writers)) for (const w of writers) assert.ok(hs.instance_map[w], `${w} missing in instance_map`);
+});
+
+test('no Ingress exposes /_synapse/admin and no Ingress-backed Service has the replication port', () => {
+  const services = new Map<string, Doc>();
+  for (const { doc } of allDocs) if (doc.kind === 'Service' && doc.metadata?.name) services.set(doc.metadata.name, doc);
+  let count = 0;
+  for (const { path, doc } of allDocs) {
+    if (doc.kind !== 'Ingress') continue;
+    for (const rule of (doc.spec?.rules ?? []) as Array<{ http: { paths: Array<{ path: string; backend: { service: { name: string; port: { number: number } } } }> } }>) {
+      for (const p of rule.http.paths) {
+        count++;
+        assert.ok(!p.path.replace(/^\^/, '').startsWith('/_synapse/admin'), `${path}: ${p.path}`);
+        assert.notEqual(p.backend.service.port.number, 9093);
+        const svc = services.get(p.backend.service.name);
+        assert.ok(svc, `${path}: backend ${p.backend.service.name} has no Service`);
+        for (const port of (svc.spec?.ports ?? []) as Array<{ port: number }>) assert.notEqual(port.port, 9093, `${p.backend.service.name} exposes replication`);
+      }
+    }
+  }
+  assert.ok(count > 10);
+});
+
+test('li runs in its own namespace, read-only, with federation and registration off', () => {
+  const li = model.environments.find((e) => e.name === 'li');
+  const prod = model.environments.find((e) => e.name === 'production');
+  assert.ok(li && prod);
+  assert.notEqual(li.namespace, prod.namespace);
+  const hs = homeserver('li') as { enable_registration: boolean; federation_domain_whitelist: unknown[]; listeners: Array<{ resources?: Array<{ names: string[] }> }>; database: { args: { host: string } } };
+  assert.equal(hs.enable_registration, false);
+  assert.deepEqual(hs.federation_domain_whitelist, []);
+  assert.ok(!hs.listeners.some((l) => l.resources?.some((r) => r.names.includes('federation'))));
+  assert.equal(hs.database.args.host, 'synapse-li-pg-rw');
+  const kust = parse(files.get('overlays/li/copy/kustomization.yaml') ?? '') as { namespace: string };
+  assert.equal(kust.namespace, li.namespace);
+  // The copy's Synapse may only reach its own database: no egress towards production.
+  const np = docsOf('overlays/li/copy/networkpolicies.yaml').find((d) => d.metadata?.name === 'synapse-li') as { spec: { egress: Array<{ to: Array<Record<string, unknown>> }> } };
+  for (const e of np.spec.egress) for (const to of e.to) assert.equal(to.namespaceSelector, undefined);
+  const ingress = docsOf('overlays/li/copy/kustomization.yaml');
+  assert.ok(JSON.stringify(ingress).includes('whitelist-source-range'));
+});
+
+test('rendering is deterministic', () => {
+  const again = renderRepository(buildModel(exampleConfig()));
+  assert.deepEqual(again, rendered);
+});
+
+test('every overlay lists its secret files and they live under overlays/<env>/secrets', () => {
+  for (const s of rendered.secrets) {
+    const m = /^overlays\/([a-z]+)\/secrets\/([a-z0-9-]+)\.sops\.yaml$/.exec(s.path);
+    assert.ok(m, s.path);
+    const k = parse(files.get(`overlays/${m[1]}/kustomization.yaml`) ?? '') as { resources: string[] };
+    assert.ok(k.resources.includes(`secrets/${m[2]}.sops.yaml`), s.path);
+  }
+});
+
+test('images are fully qualified and pinned', () => {
+  for (const { path, doc } of allDocs) {
+    const text = JSON.stringify(doc);
+    for (const m of text.matchAll(/"image(?:Name)?":"([^"]+)"/g)) {
+      assert.match(m[1], /^(docker\.io|ghcr\.io)\/[^:]+:[^:]+$/, `${path}: ${m[1]}`);
+      assert.ok(!m[1].endsWith(':latest'));
+    }
+  }
+});
