@@ -1,5 +1,5 @@
 // conftest over one rendered overlay: per-document packages, then the combined cross-resource pass.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,8 +42,17 @@ export async function loadPolicyData(repo: string): Promise<PolicyData> {
   };
 }
 
+function hasRego(dir: string): boolean {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() ? hasRego(path.join(dir, e.name)) : e.name.endsWith('.rego') && !e.name.endsWith('_test.rego')) return true;
+  }
+  return false;
+}
+
+/** conftest refuses a policy folder without rules, and an empty policies/ just means "no policies yet". */
 export function hasPolicies(repo: string): boolean {
-  return existsSync(path.join(repo, 'policies'));
+  const dir = path.join(repo, 'policies');
+  return existsSync(dir) && hasRego(dir);
 }
 
 interface ConftestResult {
