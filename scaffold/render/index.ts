@@ -151,8 +151,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
       patches,
     };
     out.add(`${dir}/kustomization.yaml`, stringify(kustomization, { lineWidth: 0 }));
-    for (const [path, docs] of Object.entries(fluxFiles(model, env))) writeFlux(out, path, docs);
-    finishFlux(out, env);
+    renderFlux(out, model, env);
   }
 
   const li = model.environments.find((e) => e.name === 'li');
@@ -161,22 +160,18 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     const liOut = liCopy(model, li);
     for (const f of liOut.files) out.add(f.path, f.content);
     secrets.push(...liOut.secrets);
-    for (const [path, docs] of Object.entries(fluxFiles(model, li))) writeFlux(out, path, docs);
-    finishFlux(out, li);
+    renderFlux(out, model, li);
   }
   return { files: out.list(), secrets };
 }
 
-const fluxResources = new Map<string, string[]>();
-function writeFlux(out: FileSet, path: string, docs: Obj[]): void {
-  const dir = path.slice(0, path.lastIndexOf('/'));
-  const list = fluxResources.get(dir) ?? [];
-  if (docs.length) { out.yaml(path, docs); list.push(path.slice(dir.length + 1)); }
-  fluxResources.set(dir, list);
-}
-function finishFlux(out: FileSet, env: EnvModel): void {
-  for (const dir of [`flux/${env.name}`, `flux/${env.name}/infrastructure`, `flux/${env.name}/infrastructure-config`]) {
-    out.add(`${dir}/kustomization.yaml`, stringify({ ...KUSTOMIZATION, resources: fluxResources.get(dir) ?? [] }, { lineWidth: 0 }));
-    fluxResources.delete(dir);
+function renderFlux(out: FileSet, model: Model, env: EnvModel): void {
+  const byDir = new Map<string, string[]>([[`flux/${env.name}`, []], [`flux/${env.name}/infrastructure`, []], [`flux/${env.name}/infrastructure-config`, []]]);
+  for (const [path, docs] of Object.entries(fluxFiles(model, env))) {
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (!docs.length) continue;
+    out.yaml(path, docs);
+    byDir.get(dir)?.push(path.slice(dir.length + 1));
   }
+  for (const [dir, resources] of byDir) out.add(`${dir}/kustomization.yaml`, stringify({ ...KUSTOMIZATION, resources }, { lineWidth: 0 }));
 }

@@ -13,7 +13,8 @@ export const DENIED_PEER_RANGES = [
   'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
 ];
 export const TURN_MIN_PORT = 49152;
-export const TURN_MAX_PORT = 49252;
+// Narrow on purpose: every relay port is listed 1:1 on the Service.
+export const TURN_MAX_PORT = 49201;
 
 export function turnserverTemplate(model: Model, env: EnvModel): string {
   return [
@@ -66,7 +67,9 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
           }],
           containers: [{
             name: 'coturn', image: image('coturn'),
-            args: ['-c', '/etc/coturn/turnserver.conf', '--log-file=stdout'],
+            // The entrypoint evals its arguments, so $(detect-external-ip) runs in the container
+            // when no public IP is configured.
+            args: ['-c', '/etc/coturn/turnserver.conf', '--log-file=stdout', ...(model.externalIp ? [] : ['--external-ip=$(detect-external-ip)'])],
             ports: [
               { name: 'turn-udp', containerPort: 3478, protocol: 'UDP' },
               { name: 'turn-tcp', containerPort: 3478, protocol: 'TCP' },
@@ -100,6 +103,7 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
       ports: [
         { name: 'turn-udp', port: 3478, targetPort: 3478, protocol: 'UDP' },
         { name: 'turn-tcp', port: 3478, targetPort: 3478, protocol: 'TCP' },
+        ...relayPorts().map((port) => ({ name: `relay-${port}`, port, targetPort: port, protocol: 'UDP' })),
       ],
     },
   };
@@ -111,4 +115,8 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
       'configmap.yaml': [configMap('coturn-template', name, { 'turnserver.conf': turnserverTemplate(model, env) })],
     },
   };
+}
+
+export function relayPorts(): number[] {
+  return Array.from({ length: TURN_MAX_PORT - TURN_MIN_PORT + 1 }, (_, i) => TURN_MIN_PORT + i);
 }
