@@ -24,7 +24,6 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const withPolicies = hasPolicies(repo);
   const dataPromise = loadPolicyData(repo);
   const hygienePromise = hygieneCheck(repo);
-  const sourcesPromise = indexSources(repo);
 
   const perOverlay = await Promise.all(
     entries.map(async (entry) => {
@@ -40,8 +39,11 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       return { overlay, findings, exceptions: policy.exceptions };
     }),
   );
-  const sources = await sourcesPromise;
-  const findings = [...attribute(perOverlay.flatMap((o) => o.findings), sources), ...(await hygienePromise)].sort(
+  const raw = perOverlay.flatMap((o) => o.findings);
+  const rawExceptions = perOverlay.flatMap((o) => o.exceptions);
+  // Tracing findings to source files parses the whole tree, so a clean run skips it.
+  const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, string[]>();
+  const findings = [...attribute(raw, sources), ...(await hygienePromise)].sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       (a.overlay ?? '').localeCompare(b.overlay ?? '') ||
@@ -51,6 +53,6 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     ok: !findings.some((f) => f.severity === 'error'),
     overlays: perOverlay.map((o) => o.overlay),
     findings,
-    exceptions: attribute(perOverlay.flatMap((o) => o.exceptions), sources),
+    exceptions: attribute(rawExceptions, sources),
   };
 }

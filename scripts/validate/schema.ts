@@ -2,13 +2,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { toolPath } from '../lib/tools.ts';
 import { schemaCacheDir } from '../lib/paths.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Built } from './build.ts';
 import type { Finding, Manifest } from './types.ts';
-import { identity, str } from './types.ts';
+import { asRecord, identity, str } from './types.ts';
 
 export function schemaDir(): string {
   return process.env.MATRIX_GITOPS_SCHEMA_DIR ?? schemaCacheDir;
@@ -27,6 +27,21 @@ export function withoutSops(doc: Manifest): Manifest {
   return rest;
 }
 
+function parseDoc(text: string): Manifest | undefined {
+  try {
+    return asRecord(parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Re-serialises only encrypted Secrets; every other document goes to kubeconform byte-for-byte. */
+function stripSopsText(text: string): string {
+  if (!/^sops:/m.test(text) || !/^kind:\s*['"]?Secret['"]?\s*$/m.test(text)) return text;
+  const doc = parseDoc(text);
+  return doc ? stringify(withoutSops(doc)) : text;
+}
+
 interface KubeconformResource {
   kind?: string;
   name?: string;
@@ -38,7 +53,7 @@ interface KubeconformResource {
 
 export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Finding[]> {
   if (built.docs.length === 0) return [];
-  const input = built.docs.map((d) => stringify(withoutSops(d))).join('---\n');
+  const input = built.docs.map(stripSopsText).join('\n---\n');
   const r = await execa(
     toolPath('kubeconform'),
     ['-strict', '-output', 'json', '-schema-location', path.join(dir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'), '-n', '4', '-'],
@@ -50,15 +65,19 @@ export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Find
   } catch {
     throw new EnvironmentError(`kubeconform failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
   }
-  // kubeconform does not report namespaces, so recover them from the rendered documents.
+  const bad = (parsed.resources ?? []).filter((res) => res.status === 'statusInvalid' || res.status === 'statusError');
+  // kubeconform does not report namespaces, so recover them from the rendered documents (only when needed).
   const ns = new Map<string, string | null>();
-  for (const d of built.docs) {
-    const id = identity(d);
-    ns.set(`${str(d.apiVersion)}|${id.kind}|${id.name}`, id.namespace);
+  if (bad.length > 0) {
+    for (const text of built.docs) {
+      const d = parseDoc(text);
+      if (!d) continue;
+      const id = identity(d);
+      ns.set(`${str(d.apiVersion)}|${id.kind}|${id.name}`, id.namespace);
+    }
   }
   const findings: Finding[] = [];
-  for (const res of parsed.resources ?? []) {
-    if (res.status !== 'statusInvalid' && res.status !== 'statusError') continue;
+  for (const res of bad) {
     const base = {
       severity: 'error' as const,
       overlay: built.entry.name,
