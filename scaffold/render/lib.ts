@@ -45,6 +45,8 @@ export function toYaml(docs: Obj[]): string {
 export function labels(component: string, extra: Obj = {}): Record<string, string> {
   return {
     'app.kubernetes.io/name': component,
+    'app.kubernetes.io/instance': component,
+    'app.kubernetes.io/component': component,
     'app.kubernetes.io/part-of': 'matrix',
     ...(extra as Record<string, string>),
   };
@@ -115,6 +117,12 @@ export function secretSpec(env: EnvModel, name: string, data: Record<string, Sec
     data,
   };
 }
+
+/** Marks a workload that needs host-level networking, as the policies' exception contract asks. */
+export const NETWORK_EXCEPTION: Record<string, string> = {
+  'policy.mx/exceptions': 'MX-PSS-002',
+  'policy.mx/reason': 'TURN/SFU media needs UDP ports reachable from clients 1:1 (host network or UDP LoadBalancer)',
+};
 
 export function configMap(name: string, component: string, data: Record<string, string>): Obj {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: labels(component) }, data };

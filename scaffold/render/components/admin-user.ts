@@ -9,7 +9,7 @@ for i in $(seq 1 60); do
   sleep 5
 done
 out=$(register_new_matrix_user --admin --user "$ADMIN_USER" --password "$ADMIN_PASSWORD" \\
-  --shared-secret "$(cat /secrets/registration_shared_secret)" http://synapse:8008 2>&1) && { echo "admin created"; exit 0; }
+  --shared-secret "$(cat /secrets/synapse-registration-shared-secret/registration_shared_secret)" http://synapse:8008 2>&1) && { echo "admin created"; exit 0; }
 case "$out" in *"User ID already taken"*) echo "admin already exists"; exit 0 ;; esac
 echo "$out" >&2
 exit 1
@@ -36,7 +36,7 @@ export function adminUserBase(): BaseComponent {
               { name: 'ADMIN_USER', valueFrom: { secretKeyRef: { name: 'synapse-admin-user', key: 'username' } } },
               { name: 'ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'synapse-admin-user', key: 'password' } } },
             ],
-            volumeMounts: [{ name: 'shared-secret', mountPath: '/secrets', readOnly: true }],
+            volumeMounts: [{ name: 'shared-secret', mountPath: '/secrets/synapse-registration-shared-secret', readOnly: true }],
             securityContext: restrictedContainer(true),
             resources: resources('50m', '128Mi', '256Mi'),
           }],

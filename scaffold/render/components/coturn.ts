@@ -1,7 +1,7 @@
 // coturn: it cannot read its secret from a file, so an initContainer renders turnserver.conf
 // from a ConfigMap template plus the Secret (env) into an emptyDir; the secret never sits in a ConfigMap.
 import type { EnvModel, Model } from '../../model/index.ts';
-import { configMap, image, labels, podSecurity, resources, restrictedContainer, selector, type BaseComponent, type Obj } from '../lib.ts';
+import { NETWORK_EXCEPTION, configMap, image, labels, podSecurity, resources, restrictedContainer, selector, type BaseComponent, type Obj } from '../lib.ts';
 
 export const DENIED_PEER_RANGES = [
   '0.0.0.0-0.255.255.255', '10.0.0.0-10.255.255.255', '100.64.0.0-100.127.255.255', '127.0.0.0-127.255.255.255',
@@ -20,7 +20,7 @@ export function turnserverTemplate(model: Model, env: EnvModel): string {
   return [
     'use-auth-secret',
     // Placeholder substituted by the initContainer from the turn-shared-secret Secret.
-    'static-auth-secret=__TURN_SECRET__',
+    'static-auth-secret=${TURN_SECRET}',
     `realm=${env.hosts.turn}`,
     'listening-port=3478',
     `min-port=${TURN_MIN_PORT}`,
@@ -35,7 +35,7 @@ export function turnserverTemplate(model: Model, env: EnvModel): string {
     'user-quota=12',
     'total-quota=1200',
     'pidfile=/var/tmp/turnserver.pid',
-    ...DENIED_PEER_RANGES.map((r) => `denied-peer-ip=${r}`),
+    ...[...DENIED_PEER_RANGES, ...model.clusterCidrs.map(cidrToRange)].map((r) => `denied-peer-ip=${r}`),
     '',
   ].join('\n');
 }
@@ -44,7 +44,7 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
   const name = 'coturn';
   const deployment: Obj = {
     apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name, labels: labels(name) },
+    metadata: { name, labels: labels(name), annotations: NETWORK_EXCEPTION },
     spec: {
       replicas: 1,
       strategy: { type: 'Recreate' },
@@ -56,7 +56,7 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
           automountServiceAccountToken: false,
           initContainers: [{
             name: 'render-config', image: image('coturn'),
-            command: ['sh', '-c', 'sed "s|__TURN_SECRET__|${TURN_SECRET}|" /template/turnserver.conf > /etc/coturn/turnserver.conf'],
+            command: ['sh', '-c', 'sed "s|\\${TURN_SECRET}|${TURN_SECRET}|" /template/turnserver.conf > /etc/coturn/turnserver.conf'],
             env: [{ name: 'TURN_SECRET', valueFrom: { secretKeyRef: { name: 'turn-shared-secret', key: 'turn_shared_secret' } } }],
             volumeMounts: [
               { name: 'template', mountPath: '/template', readOnly: true },
@@ -81,6 +81,7 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
             ],
             securityContext: restrictedContainer(true),
             resources: resources('100m', '128Mi', '256Mi'),
+            readinessProbe: { tcpSocket: { port: 3478 }, periodSeconds: 10 },
             livenessProbe: { tcpSocket: { port: 3478 }, periodSeconds: 20 },
           }],
           volumes: [
@@ -95,7 +96,7 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
   };
   const svc: Obj = {
     apiVersion: 'v1', kind: 'Service',
-    metadata: { name, labels: labels(name) },
+    metadata: { name, labels: labels(name), annotations: NETWORK_EXCEPTION },
     spec: {
       type: 'LoadBalancer',
       externalTrafficPolicy: 'Local',
@@ -119,4 +120,16 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
 
 export function relayPorts(): number[] {
   return Array.from({ length: TURN_MAX_PORT - TURN_MIN_PORT + 1 }, (_, i) => TURN_MIN_PORT + i);
+}
+
+/** coturn wants ranges, not CIDRs. */
+export function cidrToRange(cidr: string): string {
+  const [ip, bitsText] = cidr.split('/');
+  if (ip.includes(':') || bitsText === undefined) return ip;
+  const bits = Number(bitsText);
+  const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - bits);
+  const start = n - (n % size);
+  const fmt = (v: number): string => [24, 16, 8, 0].map((sh) => Math.floor(v / 2 ** sh) % 256).join('.');
+  return `${fmt(start)}-${fmt(start + size - 1)}`;
 }

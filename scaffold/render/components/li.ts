@@ -59,7 +59,7 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   const liPg = { matchLabels: { 'cnpg.io/cluster': 'synapse-li-pg' } };
   const policies: Obj[] = [
     np('default-deny', ns, {}, { policyTypes: ['Ingress', 'Egress'] }),
-    np('allow-dns', ns, {}, { policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] }),
+    np('allow-dns', ns, { matchLabels: { 'app.kubernetes.io/part-of': 'matrix' } }, { policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] }),
     np('allow-ingress-controller', ns, { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['synapse-li', 'element-li'] }] }, {
       policyTypes: ['Ingress'], ingress: [{ from: [INGRESS_NS], ports: tcp(8008, 8080) }],
     }),

@@ -1,7 +1,7 @@
 // LiveKit SFU + lk-jwt-service (MatrixRTC for Element Call) on one host, ESS layout:
 // token paths to the JWT service, everything else to the SFU, so livekit_service_url is the bare host.
 import type { EnvModel, Model } from '../../model/index.ts';
-import { configMap, image, ingress, labels, podSecurity, resources, restrictedContainer, secretSpec, selector, service, type BaseComponent, type Obj, type SecretSpec } from '../lib.ts';
+import { NETWORK_EXCEPTION, configMap, image, ingress, labels, podSecurity, resources, restrictedContainer, secretSpec, selector, service, type BaseComponent, type Obj, type SecretSpec } from '../lib.ts';
 
 export const LIVEKIT_TCP_PORT = 30001;
 export const LIVEKIT_UDP_PORT = 30002;
@@ -31,7 +31,7 @@ export function livekitBase(model: Model, env: EnvModel): BaseComponent {
   const jwt = 'lk-jwt-service';
   const sfu: Obj = {
     apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name: lk, labels: labels(lk) },
+    metadata: { name: lk, labels: labels(lk), annotations: NETWORK_EXCEPTION },
     spec: {
       replicas: 1,
       strategy: { type: 'Recreate' },
@@ -92,7 +92,7 @@ export function livekitBase(model: Model, env: EnvModel): BaseComponent {
             securityContext: restrictedContainer(true),
             resources: resources('20m', '32Mi', '64Mi'),
             readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
-            livenessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 20 },
           }],
         },
       },
@@ -100,15 +100,15 @@ export function livekitBase(model: Model, env: EnvModel): BaseComponent {
   };
   const rtcSvc: Obj = {
     apiVersion: 'v1', kind: 'Service',
-    metadata: { name: 'livekit-rtc', labels: labels(lk) },
+    metadata: { name: 'livekit-rtc', labels: labels(lk), annotations: NETWORK_EXCEPTION },
     spec: {
-      // Container port equals node port, so the ICE candidates LiveKit advertises are reachable.
-      type: 'NodePort',
+      // Service port equals container port, so the ICE candidates LiveKit advertises are reachable.
+      type: 'LoadBalancer',
       externalTrafficPolicy: 'Local',
       selector: selector(lk),
       ports: [
-        { name: 'rtc-tcp', port: LIVEKIT_TCP_PORT, targetPort: LIVEKIT_TCP_PORT, nodePort: LIVEKIT_TCP_PORT, protocol: 'TCP' },
-        { name: 'rtc-udp', port: LIVEKIT_UDP_PORT, targetPort: LIVEKIT_UDP_PORT, nodePort: LIVEKIT_UDP_PORT, protocol: 'UDP' },
+        { name: 'rtc-tcp', port: LIVEKIT_TCP_PORT, targetPort: LIVEKIT_TCP_PORT, protocol: 'TCP' },
+        { name: 'rtc-udp', port: LIVEKIT_UDP_PORT, targetPort: LIVEKIT_UDP_PORT, protocol: 'UDP' },
       ],
     },
   };

@@ -8,6 +8,8 @@ import { labels, type Obj } from '../lib.ts';
 const INGRESS_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } };
 const MONITORING_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
 const CNPG_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } };
+// Every pod of the stack (CNPG instances get it through inheritedMetadata).
+const PART_OF = { matchLabels: { 'app.kubernetes.io/part-of': 'matrix' } };
 const SYNAPSE_PODS = { podSelector: { matchLabels: { 'app.kubernetes.io/component': 'synapse' } } };
 const PG_PODS = (cluster: string) => ({ podSelector: { matchLabels: { 'cnpg.io/cluster': cluster } } });
 
@@ -25,7 +27,7 @@ function internet(model: Model): Obj {
 export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synapse-pg'): Obj[] {
   const out: Obj[] = [
     np('default-deny', {}, { policyTypes: ['Ingress', 'Egress'] }),
-    np('allow-dns', {}, {
+    np('allow-dns', PART_OF, {
       policyTypes: ['Egress'],
       egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
     }),
@@ -33,7 +35,7 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
       policyTypes: ['Ingress'],
       ingress: [{ from: [INGRESS_NS], ports: tcp(8008, 8080, 7880) }],
     }),
-    np('allow-metrics-scrape', {}, { policyTypes: ['Ingress'], ingress: [{ from: [MONITORING_NS], ports: tcp(9000, 6789, 9187) }] }),
+    np('allow-metrics-scrape', PART_OF, { policyTypes: ['Ingress'], ingress: [{ from: [MONITORING_NS], ports: tcp(9000, 6789, 9187) }] }),
     np('synapse', SYNAPSE_PODS.podSelector, {
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [SYNAPSE_PODS, { podSelector: byName('synapse-admin-user') }, { podSelector: byName('lk-jwt-service') }], ports: tcp(8008, 8080, REPLICATION_PORT) }],

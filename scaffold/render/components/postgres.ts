@@ -11,6 +11,7 @@ export function cnpgCluster(name: string, instances: number, extra: Obj = {}): O
       imageName: image('postgresql-cnpg'),
       storage: { size: '20Gi' },
       enableSuperuserAccess: false,
+      inheritedMetadata: { labels: { 'app.kubernetes.io/part-of': 'matrix' } },
       bootstrap: { initdb: { database: 'synapse', owner: 'synapse', encoding: 'UTF8', localeCollate: 'C', localeCType: 'C' } },
       monitoring: { enablePodMonitor: false },
       resources: resources('250m', '512Mi', '1Gi'),

@@ -10,7 +10,14 @@ import {
 
 export const SYNAPSE_UID = 991;
 export const REPLICATION_PORT = 9093;
-const SECRET_DIR = '/secrets/synapse';
+const SECRET_ROOT = '/secrets';
+
+/** Each Secret is its own `secret` volume, so the policies can see signing_key_path comes from one. */
+function secretFile(secret: string): string {
+  const f = SYNAPSE_SECRET_FILES.find((x) => x.secret === secret);
+  if (!f) throw new Error(`unknown Synapse secret ${secret}`);
+  return `${SECRET_ROOT}/${f.secret}/${f.key}`;
+}
 
 /** Every Synapse secret file, mounted through one projected volume (key → Secret). */
 export const SYNAPSE_SECRET_FILES: Array<{ secret: string; key: string; file: string; workersOnly?: boolean; turn?: boolean }> = [
@@ -62,10 +69,10 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
     public_baseurl: `https://${env.hosts.synapse}/`,
     serve_server_wellknown: false,
     report_stats: false,
-    signing_key_path: `${SECRET_DIR}/signing.key`,
-    macaroon_secret_key_path: `${SECRET_DIR}/macaroon_secret_key`,
-    form_secret_path: `${SECRET_DIR}/form_secret`,
-    registration_shared_secret_path: `${SECRET_DIR}/registration_shared_secret`,
+    signing_key_path: secretFile('synapse-signing-key'),
+    macaroon_secret_key_path: secretFile('synapse-macaroon-secret-key'),
+    form_secret_path: secretFile('synapse-form-secret'),
+    registration_shared_secret_path: secretFile('synapse-registration-shared-secret'),
     media_store_path: '/data/media_store',
     max_upload_size: '100M',
     enable_registration: false,
@@ -107,7 +114,7 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
   if (env.components.coturn) {
     Object.assign(cfg, {
       turn_uris: [`turn:${env.hosts.turn}:3478?transport=udp`, `turn:${env.hosts.turn}:3478?transport=tcp`],
-      turn_shared_secret_path: `${SECRET_DIR}/turn_shared_secret`,
+      turn_shared_secret_path: secretFile('turn-shared-secret'),
       turn_user_lifetime: '1h',
       turn_allow_guests: false,
     });
@@ -125,8 +132,8 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
   }
   if (workers.length) {
     Object.assign(cfg, {
-      worker_replication_secret_path: `${SECRET_DIR}/worker_replication_secret`,
-      redis: { enabled: true, host: 'synapse-redis', port: 6379, password_path: `${SECRET_DIR}/redis_password` },
+      worker_replication_secret_path: secretFile('synapse-worker-replication-secret'),
+      redis: { enabled: true, host: 'synapse-redis', port: 6379, password_path: secretFile('redis-password') },
       instance_map: { main: { host: 'synapse-replication', port: REPLICATION_PORT }, ...instanceMap },
       stream_writers: streamWriters,
     });
@@ -159,25 +166,21 @@ export function synapsePodSpec(opts: {
 }): Obj {
   const volumes: Obj[] = [
     { name: 'config', configMap: { name: opts.configMap } },
-    {
-      name: 'secrets',
-      projected: {
+    ...SYNAPSE_SECRET_FILES.map((f) => ({
+      name: f.secret,
+      secret: {
+        secretName: f.secret,
         defaultMode: 0o440,
-        sources: SYNAPSE_SECRET_FILES.map((f) => ({
-          secret: {
-            name: f.secret,
-            items: [{ key: f.key, path: f.file }],
-            // Worker and TURN secrets exist only where those components are on.
-            ...(f.workersOnly || f.turn ? { optional: true } : {}),
-          },
-        })),
+        items: [{ key: f.key, path: f.key }],
+        // Worker and TURN secrets exist only where those components are on.
+        ...(f.workersOnly || f.turn ? { optional: true } : {}),
       },
-    },
+    })),
     { name: 'tmp', emptyDir: {} },
   ];
   const mounts: Obj[] = [
     { name: 'config', mountPath: '/config', readOnly: true },
-    { name: 'secrets', mountPath: SECRET_DIR, readOnly: true },
+    ...SYNAPSE_SECRET_FILES.map((f) => ({ name: f.secret, mountPath: `${SECRET_ROOT}/${f.secret}`, readOnly: true })),
     { name: 'tmp', mountPath: '/tmp' },
   ];
   if (opts.workerConfigMap) {

@@ -60,7 +60,7 @@ export function wellKnownBase(model: Model, env: EnvModel): BaseComponent {
             securityContext: restrictedContainer(true),
             resources: resources('10m', '32Mi', '64Mi'),
             readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
-            livenessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 20 },
           }],
           volumes: [
             { name: 'content', configMap: { name: 'wellknown-content' } },

@@ -29,7 +29,7 @@ test('no ConfigMap and no generator input carries a secret-like key or value', (
       assert.ok(!SECRETISH.test(k), `${path}: ConfigMap key ${k}`);
       // Placeholders and *_path keys are fine; inline secret assignments are not.
       for (const line of v.split('\n')) {
-        if (/^static-auth-secret=/.test(line)) assert.equal(line, 'static-auth-secret=__TURN_SECRET__', path);
+        if (/^static-auth-secret=/.test(line)) assert.equal(line, 'static-auth-secret=${TURN_SECRET}', path);
       }
     }
   }
