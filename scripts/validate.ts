@@ -1,5 +1,6 @@
 // `npm run validate -- [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github]`
 import { parseArgs } from 'node:util';
+import path from 'node:path';
 import { UsageError, exitOnKnownError } from './lib/errors.ts';
 import { step, style } from './lib/progress.ts';
 import { validate } from './validate/report.ts';
@@ -37,7 +38,9 @@ function parse(argv: string[]): { dir: string; overlay?: string; format: keyof t
   if (positionals.length > 1) throw new UsageError(`expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
   const format = values.format ?? 'pretty';
   if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected ${Object.keys(FORMATS).join('|')})`);
-  return { dir: positionals[0] ?? process.cwd(), overlay: values.overlay, format };
+  // `npm run` switches to the package root; INIT_CWD is where the user actually typed the command.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  return { dir: path.resolve(cwd, positionals[0] ?? '.'), overlay: values.overlay, format };
 }
 
 async function main(): Promise<void> {
