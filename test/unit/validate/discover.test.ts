@@ -35,3 +35,9 @@ test('only a Secret loses its sops stanza before schema validation', () => {
   const cm = { kind: 'ConfigMap', sops: 1 };
   assert.equal(withoutSops(cm), cm);
 });
+
+test('splitStream keeps real documents only', async () => {
+  const { splitStream } = await import('../../../scripts/validate/build.ts');
+  const docs = splitStream('---\n# only a comment\n---\nkind: A\n--- # trailing comment\nkind: B\n---\n\n');
+  assert.deepEqual(docs.map((d) => d.trim()), ['kind: A', 'kind: B']);
+});
