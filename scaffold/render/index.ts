@@ -150,7 +150,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
       configMapGenerator: [{ name: 'synapse-config', files: ['homeserver.yaml=synapse/homeserver.yaml'] }],
       patches,
     };
-    out.add(`${dir}/kustomization.yaml`, stringify(kustomization, { lineWidth: 0 }));
+    out.add(`${dir}/kustomization.yaml`, stringify(kustomization, { lineWidth: 0, aliasDuplicateObjects: false }));
     renderFlux(out, model, env);
   }
 

@@ -39,7 +39,7 @@ export function image(key: string): string {
 
 // lineWidth 0: long regexes and URLs must not be folded, or diffs become noisy.
 export function toYaml(docs: Obj[]): string {
-  return docs.map((d) => stringify(d, { lineWidth: 0, sortMapEntries: false })).join('---\n');
+  return docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }
 
 export function labels(component: string, extra: Obj = {}): Record<string, string> {
@@ -85,6 +85,16 @@ export function service(name: string, component: string, ports: Array<[string, n
       ports: ports.map(([pname, port]) => ({ name: pname, port, targetPort: pname, protocol: 'TCP' })),
       ...extra,
     },
+  };
+}
+
+/** Headless and port-less: gives Synapse's instance_map a DNS name without any Service
+ *  exposing the replication listener. */
+export function replicationService(name: string, component: string): Obj {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name, labels: labels(component) },
+    spec: { clusterIP: 'None', publishNotReadyAddresses: false, selector: selector(component) },
   };
 }
 

@@ -4,13 +4,14 @@ import { workerResourceName } from './worker-routes.ts';
 import { labels, type BaseComponent, type Obj } from '../lib.ts';
 
 export function monitoringBase(env: EnvModel): BaseComponent {
-  const synapseServices = ['synapse', ...env.workers.map(workerResourceName)];
+  // A PodMonitor, because no Service may point at a Synapse metrics listener.
+  const synapsePods = ['synapse', ...env.workers.map(workerResourceName)];
   const sm: Obj = {
-    apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor',
+    apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor',
     metadata: { name: 'synapse', labels: labels('synapse') },
     spec: {
-      selector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: synapseServices }] },
-      endpoints: [{ port: 'metrics', path: '/_synapse/metrics', interval: '30s' }],
+      selector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: synapsePods }] },
+      podMetricsEndpoints: [{ port: 'metrics', path: '/_synapse/metrics', interval: '30s' }],
     },
   };
   const pm: Obj = {
@@ -38,5 +39,5 @@ export function monitoringBase(env: EnvModel): BaseComponent {
       }],
     },
   };
-  return { name: 'monitoring', files: { 'servicemonitor.yaml': [sm], 'podmonitor.yaml': [pm], 'prometheusrule.yaml': [rule] } };
+  return { name: 'monitoring', files: { 'podmonitor-synapse.yaml': [sm], 'podmonitor.yaml': [pm], 'prometheusrule.yaml': [rule] } };
 }

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { EnvModel, Model } from '../../model/index.ts';
 import { WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
 import {
-  image, ingress, labels, podSecurity, resources, restrictedContainer, secretSpec, selector, service,
+  image, ingress, labels, replicationService, podSecurity, resources, restrictedContainer, secretSpec, selector, service,
   type BaseComponent, type Obj, type SecretSpec,
 } from '../lib.ts';
 
@@ -156,7 +156,7 @@ export function workerConfig(w: WorkerType): Obj {
 }
 
 export function yamlText(o: Obj): string {
-  return stringify(o, { lineWidth: 0 });
+  return stringify(o, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** Pod spec shared by the main process and the workers. */
@@ -251,8 +251,8 @@ export function synapseBase(prefix = 'synapse', host = 'matrix.example.com', pgS
       'pvc.yaml': [pvc],
       // The replication port lives on its own Service that no Ingress references.
       'service.yaml': [
-        service(prefix, component, [['http', 8008], ['metrics', 9000]]),
-        service(`${prefix}-replication`, component, [['replication', REPLICATION_PORT]]),
+        service(prefix, component, [['http', 8008]]),
+        replicationService(`${prefix}-replication`, component),
       ],
       'ingress.yaml': [ingress(prefix, component, host, [
         { path: '/_matrix', service: prefix, port: 8008 },

@@ -2,7 +2,7 @@
 import type { EnvModel } from '../../model/index.ts';
 import { REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
 import { routesFor, WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
-import { image, labels, podSecurity, resources, restrictedContainer, selector, service, type BaseComponent, type Obj } from '../lib.ts';
+import { image, labels, replicationService, podSecurity, resources, restrictedContainer, selector, service, type BaseComponent, type Obj } from '../lib.ts';
 
 export function workerDeployment(w: WorkerType): Obj {
   const name = workerResourceName(w);
@@ -97,10 +97,8 @@ export function workersBase(env: EnvModel): BaseComponent {
     const def = WORKERS[w];
     files[`${name}.yaml`] = [workerDeployment(w)];
     files[`${w}.yaml`] = yamlText(workerConfig(w));
-    if (def.resources.length) services.push(service(name, name, [['http', 8008], ['metrics', 9000]]));
-    else services.push(service(name, name, [['metrics', 9000]]));
-    // Separate Service for replication, which no Ingress ever references.
-    if (def.streams.length) services.push(service(`${name}-replication`, name, [['replication', REPLICATION_PORT]]));
+    if (def.resources.length) services.push(service(name, name, [['http', 8008]]));
+    if (def.streams.length) services.push(replicationService(`${name}-replication`, name));
   }
   files['redis.yaml'] = [redisDeployment(), service('synapse-redis', 'synapse-redis', [['redis', 6379]])];
   files['services.yaml'] = services;

@@ -131,6 +131,16 @@ test('li runs in its own namespace, read-only, with federation and registration 
   assert.ok(JSON.stringify(ingress).includes('whitelist-source-range'));
 });
 
+test('no Service targets a Synapse replication or metrics listener', () => {
+  for (const { path, doc } of allDocs) {
+    if (doc.kind !== 'Service' || !String(doc.metadata?.name).startsWith('synapse')) continue;
+    for (const port of (doc.spec?.ports ?? []) as Array<{ port: number; targetPort?: unknown }>) {
+      assert.ok(![9093, 9000].includes(port.port), `${path}: ${doc.metadata?.name} exposes ${port.port}`);
+      assert.ok(!['replication', 'metrics', 9093, 9000].includes(port.targetPort as string), `${path}: ${doc.metadata?.name}`);
+    }
+  }
+});
+
 test('rendering is deterministic', () => {
   const again = renderRepository(buildModel(exampleConfig()));
   assert.deepEqual(again, rendered);
