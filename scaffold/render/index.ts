@@ -3,6 +3,7 @@
 import { stringify } from 'yaml';
 import type { EnvModel, Model } from '../model/index.ts';
 import { adminUserBase } from './components/admin-user.ts';
+import { backupsBase, cnpgScheduledBackup, pgDumpBase } from './components/backups.ts';
 import { coturnBase } from './components/coturn.ts';
 import { elementBase } from './components/element.ts';
 import { fluxFiles } from './components/flux.ts';
@@ -108,6 +109,8 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   const workerEnv = deployed.find((e) => e.workers.length);
   if (workerEnv) addBase(workersBase(workerEnv));
   if (any((e) => e.components.monitoring)) addBase(monitoringBase(primary));
+  if (any((e) => e.components.backups)) addBase(backupsBase());
+  if (any((e) => e.components.backups && e.postgres === 'statefulset')) addBase(pgDumpBase());
 
   for (const env of deployed) {
     const dir = `overlays/${env.name}`;
@@ -117,18 +120,24 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     if (env.components.livekit) comps.push('livekit');
     if (env.workers.length) comps.push('synapse-workers');
     if (env.components.monitoring) comps.push('monitoring');
+    if (env.components.backups) comps.push('backups');
+    if (env.components.backups && env.postgres === 'statefulset') comps.push('backups-pgdump');
 
     out.yaml(`${dir}/namespace.yaml`, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: env.namespace, labels: { 'pod-security.kubernetes.io/enforce': env.components.coturn && env.coturnHostNetwork ? 'privileged' : 'restricted' } } }]);
     out.add(`${dir}/synapse/homeserver.yaml`, yamlText(homeserverConfig(model, env)));
     const local: string[] = ['namespace.yaml'];
     if (env.networkPolicies) { out.yaml(`${dir}/networkpolicies.yaml`, networkPolicies(model, env)); local.push('networkpolicies.yaml'); }
     if (env.podDisruptionBudgets) { out.yaml(`${dir}/pdbs.yaml`, pdbs(env)); local.push('pdbs.yaml'); }
+    if (env.components.backups && env.postgres === 'cnpg') { out.yaml(`${dir}/scheduledbackup.yaml`, [cnpgScheduledBackup()]); local.push('scheduledbackup.yaml'); }
 
     const envSecrets = envSecretSpecs(env);
     secrets.push(...envSecrets);
 
     const patches: Obj[] = ingressPatches(env, comps.flatMap((c) => ingressHosts(bases[c])));
-    if (env.postgres === 'cnpg') patches.push(smp({ kind: 'Cluster', name: 'synapse-pg' }, { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg' }, spec: { instances: env.postgresInstances } }));
+    if (env.postgres === 'cnpg') {
+      const backup = env.components.backups ? { backup: { volumeSnapshot: { className: 'csi-snapclass' } } } : {};
+      patches.push(smp({ kind: 'Cluster', name: 'synapse-pg' }, { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg' }, spec: { instances: env.postgresInstances, ...backup } }));
+    }
     if (env.antiAffinity) {
       for (const name of ['element', 'wellknown']) {
         patches.push(smp({ kind: 'Deployment', name }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2 } }));
