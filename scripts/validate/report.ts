@@ -4,7 +4,7 @@ import { build } from './build.ts';
 import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
 import { policyCheck, hasPolicies, loadPolicyData } from './policy.ts';
 import { hygieneCheck } from './hygiene.ts';
-import { indexSources, attribute } from './sources.ts';
+import { indexSources, attribute, type Source } from './sources.ts';
 import type { Finding, OverlayResult, Report } from './types.ts';
 
 export interface ValidateOptions {
@@ -42,7 +42,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const raw = perOverlay.flatMap((o) => o.findings);
   const rawExceptions = perOverlay.flatMap((o) => o.exceptions);
   // Tracing findings to source files parses the whole tree, so a clean run skips it.
-  const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, string[]>();
+  const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, Source[]>();
   const findings = [...attribute(raw, sources), ...(await hygienePromise)].sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||

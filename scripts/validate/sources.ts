@@ -2,12 +2,16 @@
 // point at a line-addressable file instead of an overlay directory whenever the match is unambiguous.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, isNode } from 'yaml';
 import type { Finding } from './types.ts';
 import { asRecord, identity } from './types.ts';
 import { yamlFiles } from './hygiene.ts';
 
-export type SourceIndex = Map<string, string[]>;
+export interface Source {
+  file: string;
+  line: number;
+}
+export type SourceIndex = Map<string, Source[]>;
 
 const key = (kind: string | null, name: string | null) => `${kind}|${name}`;
 
@@ -25,9 +29,13 @@ export async function indexSources(repo: string): Promise<SourceIndex> {
         if (!doc) continue;
         const id = identity(doc);
         if (!id.kind || !id.name) continue;
+        // Point at metadata.name: the line that identifies the resource in a code-scanning view.
+        const node = d.getIn(['metadata', 'name'], true);
+        const offset = isNode(node) && node.range ? node.range[0] : (d.range?.[0] ?? 0);
+        const line = text.slice(0, offset).split('\n').length;
         const k = key(id.kind, id.name);
         const list = index.get(k) ?? [];
-        if (!list.includes(rel)) list.push(rel);
+        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line });
         index.set(k, list);
       }
     }),
@@ -41,8 +49,8 @@ export function attribute(findings: Finding[], index: SourceIndex): Finding[] {
     if (!f.kind || !f.name || f.overlay === null) return f;
     const hits = index.get(key(f.kind, f.name)) ?? [];
     // Prefer a file inside the overlay itself, then a single candidate anywhere (usually base/).
-    const inOverlay = f.file ? hits.filter((h) => h.startsWith(`${f.file}/`)) : [];
+    const inOverlay = f.file ? hits.filter((h) => h.file.startsWith(`${f.file}/`)) : [];
     const pick = inOverlay.length === 1 ? inOverlay[0] : hits.length === 1 ? hits[0] : undefined;
-    return pick ? { ...f, file: pick } : f;
+    return pick ? { ...f, file: pick.file, line: pick.line } : f;
   });
 }

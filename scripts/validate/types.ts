@@ -11,6 +11,8 @@ export interface Finding {
   name: string | null;
   namespace: string | null;
   message: string;
+  /** 1-based line in `file`, when the finding was traced to a source file; not part of the JSON report. */
+  line?: number;
 }
 
 export interface Entry {

@@ -190,7 +190,10 @@ test('every --format parses', async () => {
   assert.equal(sarif.code, 1);
   const doc = JSON.parse(sarif.stdout) as {
     version: string;
-    runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    runs: {
+      tool: { driver: { name: string; rules: { id: string }[] } };
+      results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+    }[];
   };
   assert.equal(doc.version, '2.1.0');
   const run0 = doc.runs[0];
@@ -200,6 +203,7 @@ test('every --format parses', async () => {
   assert.equal(run0.results[0].level, 'error');
   // The rendered resource is traced back to the raw file that defines it.
   assert.equal(run0.results[0].locations[0].physicalLocation.artifactLocation.uri, 'overlays/x/deployment.yaml');
+  assert.equal(run0.results[0].locations[0].physicalLocation.region.startLine, 4, 'the metadata.name line');
 
   const junit = await run([dir, '--format', 'junit']);
   assert.equal(junit.code, 1);
@@ -208,7 +212,7 @@ test('every --format parses', async () => {
 
   const gh = await run([dir, '--format', 'github']);
   assert.equal(gh.code, 1);
-  assert.match(gh.stdout, /^::error file=overlays\/x\/deployment\.yaml,title=schema::/m);
+  assert.match(gh.stdout, /^::error file=overlays\/x\/deployment\.yaml,line=4,title=schema::/m);
 
   const pretty = await run([dir]);
   assert.equal(pretty.code, 1);

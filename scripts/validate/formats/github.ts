@@ -7,7 +7,7 @@ const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 export function formatGithub(report: Report): string {
   const lines = report.findings.map((f) => {
     const cmd = f.severity === 'error' ? 'error' : 'warning';
-    const props = [f.file ? `file=${prop(f.file)}` : undefined, `title=${prop(f.rule)}`].filter(Boolean).join(',');
+    const props = [f.file ? `file=${prop(f.file)}` : undefined, f.line ? `line=${f.line}` : undefined, `title=${prop(f.rule)}`].filter(Boolean).join(',');
     const subject = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name ?? ''}: ` : '';
     return `::${cmd} ${props}::${data(`${f.overlay ? `[${f.overlay}] ` : ''}${subject}${f.message}`)}`;
   });

@@ -16,7 +16,7 @@ export function formatSarif(report: Report): string {
       {
         physicalLocation: {
           artifactLocation: { uri: f.file ?? '.', uriBaseId: '%SRCROOT%' },
-          region: { startLine: 1 },
+          region: { startLine: f.line ?? 1 },
         },
       },
     ],
