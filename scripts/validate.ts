@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { UsageError, exitOnKnownError } from './lib/errors.ts';
-import { step, style } from './lib/progress.ts';
+import { step, style, warn } from './lib/progress.ts';
 import { validate } from './validate/report.ts';
 import { FORMATS, isFormat } from './validate/formats/index.ts';
 
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
       step(`${o.name}: ${o.resources} resources${errors > 0 ? `, ${style.err(`${errors} errors`)}` : ''}`);
     },
   });
+  // Not an error (a fresh scaffold may have none yet), but a silent pass over nothing would mislead.
+  if (report.overlays.length === 0) warn(`no overlays/*/ or flux/*/ or clusters/*/ entry points under ${args.dir}`);
   process.stdout.write(FORMATS[args.format](report));
   process.exitCode = report.ok ? 0 : 1;
 }
