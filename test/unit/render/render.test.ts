@@ -164,3 +164,42 @@ test('images are fully qualified and pinned', () => {
     }
   }
 });
+
+test('Flux follows the deploy branch, orders infrastructure before apps and decrypts with sops-age', () => {
+  for (const env of model.environments) {
+    const src = docsOf(`flux/${env.name}/sources.yaml`)[0] as { spec: { ref: { branch: string } } };
+    assert.equal(src.spec.ref.branch, model.git.deployBranch);
+    const ks = docsOf(`flux/${env.name}/kustomizations.yaml`) as Array<{ metadata: { name: string }; spec: { prune: boolean; wait: boolean; timeout: string; path: string; dependsOn?: Array<{ name: string }>; decryption?: { provider: string; secretRef: { name: string } } } }>;
+    const apps = ks.find((k) => k.metadata.name === 'apps');
+    assert.ok(apps);
+    assert.equal(apps.spec.path, `./overlays/${env.name}`);
+    assert.deepEqual(apps.spec.decryption, { provider: 'sops', secretRef: { name: 'sops-age' } });
+    assert.ok(apps.spec.dependsOn?.length);
+    for (const k of ks) { assert.equal(k.spec.prune, true); assert.equal(k.spec.wait, true); assert.ok(k.spec.timeout); }
+  }
+  const ops = docsOf('flux/production/infrastructure/operators.yaml').filter((d) => d.kind === 'HelmRelease') as Array<{ spec: { chart: { spec: { version: string } } } }>;
+  assert.ok(ops.length >= 3);
+  for (const o of ops) assert.match(o.spec.chart.spec.version, /^v?\d+\.\d+\.\d+$/);
+});
+
+test('homelab uses the operator-free Postgres with C locale; production CNPG pins UTF8/C/C', () => {
+  const sts = docsOf('base/postgres-statefulset/statefulset.yaml')[0];
+  assert.ok(JSON.stringify(sts).includes('--encoding=UTF8 --locale=C'));
+  const cluster = docsOf('base/postgres-cnpg/cluster.yaml')[0] as { spec: { bootstrap: { initdb: Record<string, string> } } };
+  assert.equal(cluster.spec.bootstrap.initdb.encoding, 'UTF8');
+  assert.equal(cluster.spec.bootstrap.initdb.localeCollate, 'C');
+  assert.equal(cluster.spec.bootstrap.initdb.localeCType, 'C');
+  const home = parse(files.get('overlays/homelab/kustomization.yaml') ?? '') as { resources: string[] };
+  assert.ok(home.resources.includes('../../base/postgres-statefulset'));
+  assert.ok(!home.resources.includes('../../base/synapse-workers'));
+});
+
+test('LiveKit does not auto-create rooms and reads its keys from a Secret', () => {
+  const cm = docsOf('base/livekit/configmap.yaml')[0] as { data: Record<string, string> };
+  const cfg = parse(cm.data['livekit.yaml']) as { room: { auto_create: boolean }; keys?: unknown; key_file: string };
+  assert.equal(cfg.room.auto_create, false);
+  assert.equal(cfg.keys, undefined);
+  assert.ok(cfg.key_file.startsWith('/secrets/'));
+  const wk = JSON.parse(files.get('base/wellknown/client') ?? '{}') as Record<string, unknown>;
+  assert.ok(wk['org.matrix.msc4143.rtc_foci']);
+});
