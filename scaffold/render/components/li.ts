@@ -40,6 +40,13 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   files.push({ path: `${copy}/synapse-li/homeserver.yaml`, content: yamlText(homeserverConfig(model, env, 'synapse-li')) });
 
   const cluster = cnpgCluster('synapse-li-pg', 1, {
+    // Logical replication copies rows, not DDL: import the schema first, then subscribe.
+    bootstrap: {
+      initdb: {
+        database: 'synapse', owner: 'synapse', encoding: 'UTF8', localeCollate: 'C', localeCType: 'C',
+        import: { type: 'microservice', databases: ['synapse'], source: { externalCluster: 'production' }, schemaOnly: true },
+      },
+    },
     externalClusters: [{
       name: 'production',
       connectionParameters: { host: `synapse-pg-rw.${prodNs}.svc`, user: LI_ROLE, dbname: 'synapse', sslmode: 'require' },

@@ -31,7 +31,7 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
       policyTypes: ['Egress'],
       egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
     }),
-    np('allow-ingress-controller', { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['synapse', 'element', 'wellknown', 'livekit', 'lk-jwt-service', 'synapse-li', 'element-li', ...env.workers.map((w) => `synapse-${w.replaceAll('_', '-')}`)] }] }, {
+    np('allow-ingress-controller', { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['synapse', 'element', 'wellknown', 'livekit', 'lk-jwt-service', ...env.workers.map((w) => `synapse-${w.replaceAll('_', '-')}`)] }] }, {
       policyTypes: ['Ingress'],
       ingress: [{ from: [INGRESS_NS], ports: tcp(8008, 8080, 7880) }],
     }),

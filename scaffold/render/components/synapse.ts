@@ -20,14 +20,14 @@ function secretFile(secret: string): string {
 }
 
 /** Every Synapse secret file, mounted through one projected volume (key → Secret). */
-export const SYNAPSE_SECRET_FILES: Array<{ secret: string; key: string; file: string; workersOnly?: boolean; turn?: boolean }> = [
-  { secret: 'synapse-signing-key', key: 'signing.key', file: 'signing.key' },
-  { secret: 'synapse-macaroon-secret-key', key: 'macaroon_secret_key', file: 'macaroon_secret_key' },
-  { secret: 'synapse-form-secret', key: 'form_secret', file: 'form_secret' },
-  { secret: 'synapse-registration-shared-secret', key: 'registration_shared_secret', file: 'registration_shared_secret' },
-  { secret: 'turn-shared-secret', key: 'turn_shared_secret', file: 'turn_shared_secret', turn: true },
-  { secret: 'synapse-worker-replication-secret', key: 'worker_replication_secret', file: 'worker_replication_secret', workersOnly: true },
-  { secret: 'redis-password', key: 'password', file: 'redis_password', workersOnly: true },
+export const SYNAPSE_SECRET_FILES: Array<{ secret: string; key: string; workersOnly?: boolean; turn?: boolean }> = [
+  { secret: 'synapse-signing-key', key: 'signing.key' },
+  { secret: 'synapse-macaroon-secret-key', key: 'macaroon_secret_key' },
+  { secret: 'synapse-form-secret', key: 'form_secret' },
+  { secret: 'synapse-registration-shared-secret', key: 'registration_shared_secret' },
+  { secret: 'turn-shared-secret', key: 'turn_shared_secret', turn: true },
+  { secret: 'synapse-worker-replication-secret', key: 'worker_replication_secret', workersOnly: true },
+  { secret: 'redis-password', key: 'password', workersOnly: true },
 ];
 
 export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
