@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import type { EnvModel, Model } from '../../model/index.ts';
 import { elementBase } from './element.ts';
+import { synapseAdminBase } from './synapse-admin.ts';
 import { cnpgCluster } from './postgres.ts';
 import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './synapse.ts';
 import { labels, secretSpec, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from '../lib.ts';
@@ -33,6 +34,13 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   const copy = `${dir}/copy`;
 
   const synapse = synapseBase('synapse-li', env.hosts.synapse, 'synapse-li-pg-app');
+  const withAdmin = env.components.synapseAdmin;
+  if (withAdmin) {
+    // The admin API is reachable only here, behind the li allow-list, for the admin UI.
+    const ing = (synapse.files['ingress.yaml'] as Obj[])[0] as { spec: { rules: Array<{ http: { paths: Obj[] } }> } };
+    ing.spec.rules[0].http.paths.push({ path: '/_synapse/admin', pathType: 'Prefix', backend: { service: { name: 'synapse-li', port: { number: 8008 } } } });
+    comp(files, `${copy}/synapse-admin-li`, synapseAdminBase('synapse-admin-li', env.hosts.admin, env.hosts.synapse));
+  }
   comp(files, `${copy}/synapse-li`, synapse);
   const element = elementBase(model, { ...env, components: { ...env.components, jitsi: false, livekit: false } }, 'element-li');
   // The copy is read-only, so its Element must not offer sign-up.
@@ -67,7 +75,7 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   const policies: Obj[] = [
     np('default-deny', ns, {}, { policyTypes: ['Ingress', 'Egress'] }),
     np('allow-dns', ns, { matchLabels: { 'app.kubernetes.io/part-of': 'matrix' } }, { policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] }),
-    np('allow-ingress-controller', ns, { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['synapse-li', 'element-li'] }] }, {
+    np('allow-ingress-controller', ns, { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['synapse-li', 'element-li', 'synapse-admin-li'] }] }, {
       policyTypes: ['Ingress'], ingress: [{ from: [INGRESS_NS], ports: tcp(8008, 8080) }],
     }),
     // No internet egress at all: federation is off and the copy talks to its own database only.
@@ -87,7 +95,9 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   files.push({ path: `${copy}/networkpolicies.yaml`, content: toYaml(policies) });
   files.push({ path: `${copy}/namespace.yaml`, content: toYaml([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } }]) });
 
-  const ingressPatches = [['synapse-li', env.hosts.synapse], ['element-li', env.hosts.element]].map(([name, host]) => ({
+  const liIngresses: Array<[string, string]> = [['synapse-li', env.hosts.synapse], ['element-li', env.hosts.element]];
+  if (withAdmin) liIngresses.push(['synapse-admin-li', env.hosts.admin]);
+  const ingressPatches = liIngresses.map(([name, host]) => ({
     target: { kind: 'Ingress', name },
     patch: stringify({
       apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
@@ -100,7 +110,7 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
     content: stringify({
       ...KUSTOMIZATION,
       namespace: ns,
-      resources: ['namespace.yaml', 'synapse-li', 'element-li', 'postgres.yaml', 'networkpolicies.yaml'],
+      resources: ['namespace.yaml', 'synapse-li', 'element-li', ...(withAdmin ? ['synapse-admin-li'] : []), 'postgres.yaml', 'networkpolicies.yaml'],
       configMapGenerator: [{ name: 'synapse-li-config', files: ['homeserver.yaml=synapse-li/homeserver.yaml'] }],
       patches: ingressPatches,
     }, { lineWidth: 0 }),
