@@ -35,6 +35,18 @@ async function hasKustomization(dir: string): Promise<boolean> {
   return KUSTOMIZATION_FILES.some((f) => names.has(f));
 }
 
+/** Relative paths of every folder below `dir` that has its own kustomization file. */
+async function nestedKustomizations(dir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const sub of await subdirs(dir)) {
+    const abs = path.join(dir, sub);
+    const rel = prefix ? `${prefix}/${sub}` : sub;
+    if (await hasKustomization(abs)) found.push(rel);
+    found.push(...(await nestedKustomizations(abs, rel)));
+  }
+  return found;
+}
+
 export async function discover(repo: string, only?: string): Promise<Entry[]> {
   const entries: Entry[] = [];
   for (const sub of await subdirs(path.join(repo, 'overlays'))) {
@@ -47,6 +59,12 @@ export async function discover(repo: string, only?: string): Promise<Entry[]> {
     for (const sub of await subdirs(path.join(repo, root))) {
       const abs = path.join(repo, root, sub);
       entries.push({ name: `${root}/${sub}`, path: `${root}/${sub}`, absPath: abs, hasKustomization: await hasKustomization(abs) });
+      // Flux Kustomizations point at folders below the entry point (infrastructure, operators, …);
+      // the cluster builds those separately, so the gate does too.
+      for (const rel of await nestedKustomizations(abs)) {
+        const p = `${root}/${sub}/${rel}`;
+        entries.push({ name: p, path: p, absPath: path.join(abs, rel), hasKustomization: true });
+      }
     }
   }
   if (only === undefined) return entries;

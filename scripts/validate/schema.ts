@@ -42,13 +42,24 @@ function stripSopsText(text: string): string {
   return doc ? stringify(withoutSops(doc)) : text;
 }
 
-interface KubeconformResource {
+export interface KubeconformResource {
   kind?: string;
   name?: string;
   version?: string;
   status?: string;
   msg?: string;
   validationErrors?: { path?: string; msg?: string }[];
+}
+
+/**
+ * kubeconform flattens only the first level of causes: an error inside a `$ref`'d definition comes
+ * out as "validation failed", while its summary line carries every leaf. Prefer the leaves.
+ */
+export function validationMessages(res: KubeconformResource): string[] {
+  const errors = res.validationErrors ?? [];
+  if (!errors.some((e) => e.msg === 'validation failed')) return errors.map((e) => `${e.path || '/'}: ${e.msg}`);
+  const leaves = [...(res.msg ?? '').matchAll(/ - at '([^']*)': (.*?)(?= - at '|$)/g)].map((m) => `${m[1] || '/'}: ${m[2]}`);
+  return leaves.length > 0 ? leaves : errors.map((e) => `${e.path || '/'}: ${e.msg}`);
 }
 
 export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Finding[]> {
@@ -89,7 +100,7 @@ export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Find
     if (res.status === 'statusError' && /could not find schema/.test(res.msg ?? '')) {
       findings.push({ ...base, rule: 'schema-missing', message: `no schema for ${res.version}/${res.kind}: ${res.msg}` });
     } else if (res.validationErrors && res.validationErrors.length > 0) {
-      for (const e of res.validationErrors) findings.push({ ...base, rule: 'schema', message: `${e.path || '/'}: ${e.msg}` });
+      for (const message of validationMessages(res)) findings.push({ ...base, rule: 'schema', message });
     } else {
       findings.push({ ...base, rule: 'schema', message: res.msg ?? 'invalid' });
     }

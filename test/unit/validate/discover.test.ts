@@ -10,13 +10,22 @@ import { EnvironmentError, UsageError } from '../../../scripts/lib/errors.ts';
 test('discovers overlays with a kustomization and every Flux entry point', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'mx-discover-'));
   try {
-    for (const d of ['overlays/prod', 'overlays/notes', 'flux/system', 'clusters/home']) await mkdir(path.join(dir, d), { recursive: true });
+    for (const d of ['overlays/prod', 'overlays/notes', 'flux/system/infra/operators', 'flux/system/docs', 'clusters/home']) {
+      await mkdir(path.join(dir, d), { recursive: true });
+    }
     await writeFile(path.join(dir, 'overlays/prod/kustomization.yaml'), 'resources: []\n');
     await writeFile(path.join(dir, 'flux/system/kustomization.yaml'), 'resources: []\n');
+    await writeFile(path.join(dir, 'flux/system/infra/operators/kustomization.yaml'), 'resources: []\n');
     const entries = await discover(dir);
     assert.deepEqual(
       entries.map((e) => [e.name, e.path, e.hasKustomization]),
-      [['prod', 'overlays/prod', true], ['flux/system', 'flux/system', true], ['clusters/home', 'clusters/home', false]],
+      [
+        ['prod', 'overlays/prod', true],
+        ['flux/system', 'flux/system', true],
+        // a folder a Flux Kustomization points at is built on its own, as the cluster does
+        ['flux/system/infra/operators', 'flux/system/infra/operators', true],
+        ['clusters/home', 'clusters/home', false],
+      ],
     );
     assert.deepEqual((await discover(dir, 'flux/system')).map((e) => e.name), ['flux/system']);
     await assert.rejects(discover(dir, 'nope'), UsageError);
