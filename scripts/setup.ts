@@ -1,11 +1,11 @@
 // `npm run setup`: installs the pinned tools (go install into .tools/bin) and builds the offline schema cache.
 // A second run with everything present only checks versions and takes well under two seconds.
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { versions, type ToolPin } from './lib/versions.ts';
 import { toolsBinDir } from './lib/paths.ts';
-import { isPinnedVersion } from './lib/tools.ts';
+import { isPinnedVersion, kubectlFallbackMarker, kubectlOnPath } from './lib/tools.ts';
 import { EnvironmentError, UsageError, exitOnKnownError } from './lib/errors.ts';
 import { step, done, warn } from './lib/progress.ts';
 import { ensureSchemaCache } from './schemas/cache.ts';
@@ -52,10 +52,18 @@ export async function ensureTools(): Promise<void> {
   const status = await Promise.all(pins.map(async ([name, pin]) => [name, pin, await installedOk(name, pin)] as const));
   const missing = status.filter(([, , ok]) => !ok);
   if (missing.length === 0) {
+    rmSync(kubectlFallbackMarker(), { force: true });
     done(`tools ready: ${pins.map(([n, p]) => `${n} ${p.version}`).join(', ')}`);
     return;
   }
   if (!(await goAvailable())) {
+    // Without Go, kubectl's built-in kustomize is the one acceptable stand-in (issue 2); the rest must exist.
+    const kubectl = kubectlOnPath();
+    if (kubectl && missing.every(([n]) => n === 'kustomize')) {
+      writeFileSync(kubectlFallbackMarker(), `${kubectl}\n`);
+      warn(`Go is not on PATH: using \`kubectl kustomize\` (${kubectl}) instead of kustomize ${missing[0][1].version}`);
+      return;
+    }
     throw new EnvironmentError(
       `the Go toolchain is not on PATH, so ${missing.map(([n]) => n).join(', ')} cannot be installed; install Go 1.24+ (https://go.dev/dl) and re-run \`npm run setup\``,
     );

@@ -68,3 +68,29 @@ export function toolPath(binary: ToolName): string {
   }
   throw new EnvironmentError(`${binary} ${pin.version} is not installed; run \`npm run setup\``);
 }
+
+/** Marker written by setup when Go is absent and kubectl's built-in kustomize stands in. */
+export function kubectlFallbackMarker(): string {
+  return path.join(toolsBinDir, '.kustomize-is-kubectl');
+}
+
+export function kubectlOnPath(): string | undefined {
+  return onPath('kubectl');
+}
+
+/**
+ * The command that runs `kustomize build` on a directory. The pinned kustomize wins; only when it is
+ * absent and Go is not there to install it does kubectl's built-in kustomize stand in (its bundled
+ * kustomize is older, so setup says so).
+ */
+export function kustomizeBuild(dir: string): { file: string; args: string[] } {
+  const flags = ['--load-restrictor', 'LoadRestrictionsNone', dir];
+  try {
+    return { file: toolPath('kustomize'), args: ['build', ...flags] };
+  } catch (err) {
+    // Setup leaves this marker only after it found no Go toolchain (see ensureTools).
+    const kubectl = existsSync(kubectlFallbackMarker()) ? onPath('kubectl') : undefined;
+    if (kubectl) return { file: kubectl, args: ['kustomize', ...flags] };
+    throw err;
+  }
+}

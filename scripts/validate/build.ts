@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { toolPath } from '../lib/tools.ts';
+import { kustomizeBuild } from '../lib/tools.ts';
 import type { Entry, Finding } from './types.ts';
 
 export interface Built {
@@ -36,7 +36,8 @@ export function splitStream(text: string): string[] {
 export async function build(entry: Entry): Promise<Built> {
   let yaml: string;
   if (entry.hasKustomization) {
-    const r = await execa(toolPath('kustomize'), ['build', '--load-restrictor', 'LoadRestrictionsNone', entry.absPath], {
+    const k = kustomizeBuild(entry.absPath);
+    const r = await execa(k.file, k.args, {
       reject: false,
       stripFinalNewline: false,
     });
