@@ -20,6 +20,16 @@ default li := false
 
 li if "li" in split(overlay, "/")
 
+# Resources of the lawful-intercept copy: li overlay, namespace named *-li (or data.mx.li_namespace).
+li_namespace(ns) if ns == data.mx.li_namespace
+
+li_namespace(ns) if endswith(ns, "-li")
+
+li_resource(obj) if {
+	li
+	li_namespace(namespace_of(obj))
+}
+
 # production and li are both "production-like": the strict profile.
 default production := false
 
