@@ -239,7 +239,7 @@ syn_006 contains lib.v("MX-SYN-006", "warn", input, msg) if {
 
 # METADATA
 # title: No guest access, authenticated profiles
-# description: allow_guest_access false, turn_allow_guests false (Synapse defaults to true), allow_public_rooms_without_auth false, require_auth_for_profile_requests true. Warning in production, deny for the lawful-intercept instance.
+# description: allow_guest_access false, turn_allow_guests false when turn_uris are set (Synapse defaults to true), allow_public_rooms_without_auth false, require_auth_for_profile_requests true. Warning in production, deny for the lawful-intercept instance.
 # custom:
 #   id: MX-SYN-008
 #   severity: warn
@@ -267,10 +267,16 @@ guest_settings := {
 	"require_auth_for_profile_requests": [true, false],
 }
 
+# turn_allow_guests only matters when Synapse hands out TURN credentials.
+applies(k, _) if k != "turn_allow_guests"
+
+applies("turn_allow_guests", cfg) if count(object.get(cfg, "turn_uris", [])) > 0
+
 syn_008 contains lib.v("MX-SYN-008", syn_008_level, input, msg) if {
 	lib.production
 	some h in hs
 	some k, want in guest_settings
+	applies(k, h.cfg)
 	object.get(h.cfg, k, want[1]) != want[0]
 	msg := sprintf("%s: set %s: %v", [where(h), k, want[0]])
 }

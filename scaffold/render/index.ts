@@ -15,7 +15,7 @@ import { postgresCnpgBase, postgresStatefulSetBase } from './components/postgres
 import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './components/synapse.ts';
 import { wellKnownBase } from './components/wellknown.ts';
 import { workersBase } from './components/workers.ts';
-import { toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from './lib.ts';
+import { namespaceObj, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from './lib.ts';
 
 export type { RenderedFile, SecretSpec, SecretValue } from './lib.ts';
 
@@ -123,7 +123,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     if (env.components.backups) comps.push('backups');
     if (env.components.backups && env.postgres === 'statefulset') comps.push('backups-pgdump');
 
-    out.yaml(`${dir}/namespace.yaml`, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: env.namespace, labels: { 'pod-security.kubernetes.io/enforce': env.components.coturn && env.coturnHostNetwork ? 'privileged' : 'restricted' } } }]);
+    out.yaml(`${dir}/namespace.yaml`, [namespaceObj(env.namespace, env.components.coturn && env.coturnHostNetwork ? 'coturn runs on the host network (single-node homelab), which only the privileged level admits' : undefined)]);
     out.add(`${dir}/synapse/homeserver.yaml`, yamlText(homeserverConfig(model, env)));
     const local: string[] = ['namespace.yaml'];
     if (env.networkPolicies) { out.yaml(`${dir}/networkpolicies.yaml`, networkPolicies(model, env)); local.push('networkpolicies.yaml'); }

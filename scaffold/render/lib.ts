@@ -137,3 +137,21 @@ export const NETWORK_EXCEPTION: Record<string, string> = {
 export function configMap(name: string, component: string, data: Record<string, string>): Obj {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: labels(component) }, data };
 }
+
+/**
+ * Namespace with Pod Security Admission labels (policy MX-PSS-001: enforce, audit and warn all
+ * restricted). A namespace that must admit host-network pods enforces privileged and carries a
+ * counted exception; audit and warn stay restricted so every other pod is still reported.
+ */
+export function namespaceObj(name: string, privilegedReason?: string): Obj {
+  const metadata: Obj = {
+    name,
+    labels: {
+      'pod-security.kubernetes.io/enforce': privilegedReason ? 'privileged' : 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    },
+  };
+  if (privilegedReason) metadata.annotations = { 'policy.mx/exceptions': 'MX-PSS-001', 'policy.mx/reason': privilegedReason };
+  return { apiVersion: 'v1', kind: 'Namespace', metadata };
+}

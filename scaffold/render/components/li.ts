@@ -7,7 +7,7 @@ import { elementBase } from './element.ts';
 import { synapseAdminBase } from './synapse-admin.ts';
 import { cnpgCluster } from './postgres.ts';
 import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './synapse.ts';
-import { labels, secretSpec, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from '../lib.ts';
+import { labels, namespaceObj, secretSpec, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from '../lib.ts';
 
 const KUSTOMIZATION = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
 const PUBLICATION = 'synapse_li';
@@ -93,7 +93,7 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
     }),
   ];
   files.push({ path: `${copy}/networkpolicies.yaml`, content: toYaml(policies) });
-  files.push({ path: `${copy}/namespace.yaml`, content: toYaml([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } }]) });
+  files.push({ path: `${copy}/namespace.yaml`, content: toYaml([namespaceObj(ns)]) });
 
   const liIngresses: Array<[string, string]> = [['synapse-li', env.hosts.synapse], ['element-li', env.hosts.element]];
   if (withAdmin) liIngresses.push(['synapse-admin-li', env.hosts.admin]);

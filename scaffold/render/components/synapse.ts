@@ -76,6 +76,8 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
     media_store_path: '/data/media_store',
     max_upload_size: '100M',
     enable_registration: false,
+    // Profiles only for signed-in users (policy MX-SYN-008).
+    require_auth_for_profile_requests: true,
     trusted_key_servers: env.readOnly ? [] : [{ server_name: 'matrix.org' }],
     suppress_key_server_warning: true,
     enable_metrics: true,
