@@ -492,9 +492,11 @@ warn_mx_pss_015 contains r if some r in lib.warned(pss_015)
 
 pss_015 contains lib.v("MX-PSS-015", "deny", input, msg) if {
 	some e in lib.containers(input)
-	object.get({"v": lib.effective(input, e.c, "runAsNonRoot")}, "v", false) != true
+	not non_root(input, e.c)
 	msg := sprintf("%s %s (%s): set runAsNonRoot: true (pod or container securityContext)", [lib.describe(input), e.path, e.c.name])
 }
+
+non_root(obj, c) if lib.effective(obj, c, "runAsNonRoot") == true
 
 pss_015 contains lib.v("MX-PSS-015", "deny", input, msg) if {
 	some e in lib.containers(input)
