@@ -22,11 +22,14 @@ deny_mx_sec_001 contains r if some r in lib.denied(sec_001)
 #   companion: true
 warn_mx_sec_001 contains r if some r in lib.warned(sec_001)
 
+# A helper rule, because `not is_object(input.sops)` is undefined (not true) when sops is absent.
+has_sops if is_object(input.sops)
+
 recipient_keys := ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "key_groups"]
 
 sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	input.kind == "Secret"
-	not is_object(input.sops)
+	not has_sops
 	msg := sprintf("Secret %s: no sops metadata, so the file is plaintext in git; encrypt it with sops", [lib.name_of(input)])
 }
 
