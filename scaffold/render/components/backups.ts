@@ -46,7 +46,7 @@ function cronJob(name: string, schedule: string, script: string, env: Obj[], vol
                 securityContext: restrictedContainer(true),
                 resources: resources('50m', '128Mi', '512Mi'),
               }],
-              volumes: [...volumes, { name: 'tmp', emptyDir: {} }],
+              volumes: [...volumes, { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }],
               ...extraPod,
             },
           },

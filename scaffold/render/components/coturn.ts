@@ -86,9 +86,9 @@ export function coturnBase(model: Model, env: EnvModel): BaseComponent {
           }],
           volumes: [
             { name: 'template', configMap: { name: 'coturn-template' } },
-            { name: 'config', emptyDir: { medium: 'Memory' } },
-            { name: 'data', emptyDir: {} },
-            { name: 'tmp', emptyDir: {} },
+            { name: 'config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+            { name: 'data', emptyDir: { sizeLimit: '64Mi' } },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
           ],
         },
       },

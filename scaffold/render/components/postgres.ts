@@ -59,7 +59,7 @@ export function postgresStatefulSetBase(): BaseComponent {
             readinessProbe: { exec: { command: ['pg_isready', '-U', 'synapse', '-d', 'synapse'] }, periodSeconds: 10 },
             livenessProbe: { exec: { command: ['pg_isready', '-U', 'synapse', '-d', 'synapse'] }, periodSeconds: 30 },
           }],
-          volumes: [{ name: 'run', emptyDir: {} }, { name: 'tmp', emptyDir: {} }],
+          volumes: [{ name: 'run', emptyDir: { sizeLimit: '16Mi' } }, { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
         },
       },
       volumeClaimTemplates: [{

@@ -30,9 +30,9 @@ export function synapseAdminBase(name: string, adminHost: string, synapseHost: s
           }],
           volumes: [
             { name: 'config', configMap: { name: `${name}-config` } },
-            { name: 'tmp', emptyDir: {} },
-            { name: 'cache', emptyDir: {} },
-            { name: 'run', emptyDir: {} },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            { name: 'cache', emptyDir: { sizeLimit: '256Mi' } },
+            { name: 'run', emptyDir: { sizeLimit: '16Mi' } },
           ],
         },
       },

@@ -178,7 +178,8 @@ export function synapsePodSpec(opts: {
         ...(f.workersOnly || f.turn ? { optional: true } : {}),
       },
     })),
-    { name: 'tmp', emptyDir: {} },
+    // Uploads are spooled to /tmp, so it holds at least max_upload_size (policy MX-REL-007 wants a bound).
+    { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
   ];
   const mounts: Obj[] = [
     { name: 'config', mountPath: '/config', readOnly: true },

@@ -65,7 +65,7 @@ export function wellKnownBase(model: Model, env: EnvModel): BaseComponent {
           volumes: [
             { name: 'content', configMap: { name: 'wellknown-content' } },
             { name: 'conf', configMap: { name: 'wellknown-nginx' } },
-            { name: 'tmp', emptyDir: {} },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
           ],
         },
       },

@@ -58,7 +58,7 @@ export function redisDeployment(): Obj {
             readinessProbe: { tcpSocket: { port: 'redis' } },
             livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 20 },
           }],
-          volumes: [{ name: 'data', emptyDir: {} }],
+          volumes: [{ name: 'data', emptyDir: { sizeLimit: '256Mi' } }],
         },
       },
     },
