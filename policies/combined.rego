@@ -203,7 +203,7 @@ warn_mx_net_002 contains r if some r in lib.warned(net_002)
 net_002 contains lib.v("MX-NET-002", "home", p, msg) if {
 	some p in pods
 	not allowed_somewhere(p)
-	msg := sprintf("%s: no NetworkPolicy besides the default-deny selects its pods; add one that allows exactly the traffic it needs", [lib.describe(p)])
+	msg := sprintf("%s: no NetworkPolicy other than a default-deny selects its pods; add one that allows exactly the traffic it needs", [lib.describe(p)])
 }
 
 allowed_somewhere(p) if {

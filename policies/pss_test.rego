@@ -11,14 +11,14 @@ restricted := {
 }
 
 # The compliant fixture passes every PSS rule, in every workload kind.
-test_compliant_workloads_pass if {
-	some obj in [fx.deployment, fx.pod, fx.cronjob]
-	count(deny_mx_pss_002 | deny_mx_pss_003) == 0 with input as obj
-	every obj2 in [fx.deployment, fx.pod, fx.cronjob] {
-		count(all_deny) == 0 with input as obj2
-		count(warn_mx_pss_018) == 0 with input as obj2
-	}
+test_compliant_deployment_passes if {
+	count(all_deny) == 0 with input as fx.deployment
+	count(warn_mx_pss_018) == 0 with input as fx.deployment
 }
+
+test_compliant_pod_passes if count(all_deny) == 0 with input as fx.pod
+
+test_compliant_cronjob_passes if count(all_deny) == 0 with input as fx.cronjob
 
 all_deny := ((((((((deny_mx_pss_002 | deny_mx_pss_003) | deny_mx_pss_004) | deny_mx_pss_005) | deny_mx_pss_006) | deny_mx_pss_007) | deny_mx_pss_008) | deny_mx_pss_009) | ((((((deny_mx_pss_010 | deny_mx_pss_011) | deny_mx_pss_012) | deny_mx_pss_013) | deny_mx_pss_014) | deny_mx_pss_015) | deny_mx_pss_016)) | deny_mx_pss_017
 

@@ -41,6 +41,7 @@ required_v4 := [
 required_v6_starts := ["::1", "64:ff9b::", "::ffff:0", "fc00::", "fe80::"]
 
 ip4(s) := n if {
+	regex.match(`^[0-9]{1,3}(\.[0-9]{1,3}){3}$`, s)
 	o := [to_number(x) | some x in split(s, ".")]
 	count(o) == 4
 	n := ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3]

@@ -40,30 +40,45 @@ test_ranges if {
 }
 
 # MX-RTC-001
-test_rtc_001 if {
-	count(deny_mx_rtc_001) == 1 with input as conf(without(good_lines, "denied-peer-ip=172.16"))
-	count(deny_mx_rtc_001) == 1 with input as conf(without(good_lines, "denied-peer-ip=fe80"))
-	count(deny_mx_rtc_001) == 1 with input as conf(good_lines) with data.mx.cluster_cidrs as ["11.0.0.0/16"]
-	count(deny_mx_rtc_001) == 1 with input as conf(array.concat(good_lines, ["allowed-peer-ip=10.0.0.0-10.0.0.255"]))
-	count(deny_mx_rtc_001) == 0 with input as conf(array.concat(good_lines, ["allowed-peer-ip=203.0.113.7"]))
-	count(warn_mx_rtc_001) == 1 with input as conf(without(good_lines, "denied-peer-ip=172.16")) with data.mx.overlay as "homelab"
-	count(deny_mx_rtc_001) == 0 with input as fx.except(conf(without(good_lines, "denied-peer-ip=172.16")), "MX-RTC-001")
-}
+test_rtc_001_ipv4_missing if count(deny_mx_rtc_001) == 1 with input as conf(without(good_lines, "denied-peer-ip=172.16"))
+
+test_rtc_001_ipv6_missing if count(deny_mx_rtc_001) == 1 with input as conf(without(good_lines, "denied-peer-ip=fe80"))
+
+test_rtc_001_cluster_cidr if count(deny_mx_rtc_001) == 1 with input as conf(good_lines) with data.mx.cluster_cidrs as ["11.0.0.0/16"]
+
+test_rtc_001_allowed_peer_range if count(deny_mx_rtc_001) == 1 with input as conf(array.concat(good_lines, ["allowed-peer-ip=10.0.0.0-10.0.0.255"]))
+
+test_rtc_001_allowed_peer_single if count(deny_mx_rtc_001) == 0 with input as conf(array.concat(good_lines, ["allowed-peer-ip=203.0.113.7"]))
+
+test_rtc_001_homelab_warns if count(warn_mx_rtc_001) == 1 with input as conf(without(good_lines, "denied-peer-ip=172.16")) with data.mx.overlay as "homelab"
+
+test_rtc_001_exception if count(deny_mx_rtc_001) == 0 with input as fx.except(conf(without(good_lines, "denied-peer-ip=172.16")), "MX-RTC-001")
 
 # MX-RTC-002
-test_rtc_002 if {
-	count(deny_mx_rtc_002) == 1 with input as conf(without(good_lines, "no-multicast-peers"))
+test_rtc_002_multicast if count(deny_mx_rtc_002) == 1 with input as conf(without(good_lines, "no-multicast-peers"))
+
+test_rtc_002_loopback_and_web_admin if {
 	count(deny_mx_rtc_002) == 1 with input as conf(array.concat(good_lines, ["allow-loopback-peers"]))
 	count(deny_mx_rtc_002) == 1 with input as conf(array.concat(good_lines, ["web-admin"]))
+}
+
+test_rtc_002_cli if {
 	count(deny_mx_rtc_002) == 1 with input as conf(without(good_lines, "no-cli"))
 	count(deny_mx_rtc_002) == 0 with input as conf(array.concat(without(good_lines, "no-cli"), ["cli-password=x"]))
+}
+
+test_rtc_002_tls_versions if {
 	count(deny_mx_rtc_002) == 2 with input as conf(without(good_lines, "no-tls"))
 	count(deny_mx_rtc_002) == 0 with input as conf(array.concat(without(good_lines, "no-tls"), ["no-tlsv1", "no-tlsv1_1"]))
+}
+
+test_rtc_002_warnings if {
 	count(warn_mx_rtc_002) == 1 with input as conf(without(good_lines, "no-tcp-relay"))
 	count(warn_mx_rtc_002) == 1 with input as conf(array.concat(without(good_lines, "user-quota"), ["user-quota=0"]))
 	count(warn_mx_rtc_002) == 1 with input as conf(without(good_lines, "total-quota"))
-	count(deny_mx_rtc_002) == 0 with input as fx.except(conf(without(good_lines, "no-multicast-peers")), "MX-RTC-002")
 }
+
+test_rtc_002_exception if count(deny_mx_rtc_002) == 0 with input as fx.except(conf(without(good_lines, "no-multicast-peers")), "MX-RTC-002")
 
 # MX-RTC-003
 test_rtc_003 if {
