@@ -2,7 +2,7 @@
 // operators come first, then the config that needs their CRDs, then the apps.
 import type { EnvModel, Model } from '../../model/index.ts';
 import { versions } from '../../../scripts/lib/versions.ts';
-import type { Obj } from '../lib.ts';
+import { namespaceObj, type Obj } from '../lib.ts';
 
 interface ChartPin { repository: string; chart: string; version: string }
 
@@ -51,7 +51,8 @@ export function fluxFiles(model: Model, env: EnvModel): Record<string, Obj[]> {
   const infra: Obj[] = [];
   for (const op of ops) {
     const c = chart(op);
-    infra.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: TARGET_NS[op] } });
+    // The operator charts (CNPG, cert-manager) run restricted-compatible pods; the CRD-only chart runs none.
+    infra.push(namespaceObj(TARGET_NS[op]));
     infra.push({
       apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository',
       metadata: { name: op, namespace: 'flux-system' },
