@@ -1,0 +1,217 @@
+// Boot tier, homelab overlay: the generated configuration runs. A fresh repository is generated in a
+// temp dir, `kustomize build overlays/homelab` is rendered, its SOPS Secrets are decrypted with the
+// real sops and age key, and PostgreSQL, Synapse and coturn are started from the rendered manifests
+// on loopback (no container engine). Every process stops in the after hook; the temp dir is removed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ensureBootEnvironment, type BootEnvironment } from '../../scripts/boot-setup.ts';
+import { Cluster } from './lib/cluster.ts';
+import { LOOPBACK_DENY, startCoturn, turnPassword, turnSession, type Coturn } from './lib/coturn.ts';
+import { call, login, ok, registerWithSharedSecret, txnId } from './lib/matrix.ts';
+import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/postgres.ts';
+import { Processes, log, logTail } from './lib/procs.ts';
+import { buildOverlay, decryptSecrets, find, generateRepo, type Doc, type GeneratedRepo } from './lib/repo.ts';
+import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
+
+const procs = new Processes();
+let env: BootEnvironment;
+let work: string;
+let repo: GeneratedRepo;
+let docs: Doc[];
+let secrets: Map<string, Record<string, string>>;
+let cluster: Cluster;
+let pg: PgServer;
+let pgUser: string;
+let synapse: SynapseProc;
+let coturn: Coturn;
+let homeserver: Doc;
+let admin: { user_id: string; access_token: string } | undefined;
+
+const secret = (name: string, key: string): string => {
+  const v = secrets.get(name)?.[key];
+  if (v === undefined) throw new Error(`no decrypted ${name}/${key}`);
+  return v;
+};
+
+before(async () => {
+  const t0 = Date.now();
+  env = ensureBootEnvironment();
+  work = mkdtempSync(path.join(os.tmpdir(), 'mx-boot-homelab-'));
+  chmodSync(work, 0o711); // PostgreSQL runs as another user and must traverse it
+  repo = await generateRepo(work);
+  docs = buildOverlay(repo, 'homelab');
+  secrets = decryptSecrets(repo, 'homelab');
+  homeserver = parse(find(docs, 'ConfigMap', configMapName('synapse-config')).data['homeserver.yaml'] as string) as Doc;
+  cluster = new Cluster(docs, secrets, path.join(work, 'cluster'));
+
+  // PostgreSQL the way the homelab StatefulSet's postgres image initialises it: initdb with
+  // POSTGRES_USER/POSTGRES_PASSWORD and POSTGRES_INITDB_ARGS, then CREATE DATABASE POSTGRES_DB.
+  const pgPod = cluster.pod('StatefulSet', 'synapse-pg');
+  const pgEnv = cluster.env(pgPod.container('postgres'));
+  pgUser = pgEnv.POSTGRES_USER;
+  pg = await startPostgres(env, procs, path.join(work, 'pg'), {
+    superuser: pgEnv.POSTGRES_USER, password: pgEnv.POSTGRES_PASSWORD, initdbArgs: pgEnv.POSTGRES_INITDB_ARGS.split(/\s+/).filter(Boolean),
+  });
+  pgPod.portMap.set(5432, pg.port);
+  pg.sql(pgUser, 'postgres', `CREATE DATABASE ${quoteIdent(pgEnv.POSTGRES_DB)}`);
+
+  synapse = await startSynapse(env, cluster, procs, declareSynapse(cluster, 'synapse'));
+  coturn = await startCoturn(env, cluster, procs);
+  await waitHealthy(synapse);
+  log(`homelab stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s (repo via ${repo.via})`);
+}, { timeout: 900_000 });
+
+after(async () => {
+  await procs.stopAll();
+  if (work && !process.env.BOOT_KEEP) rmSync(work, { recursive: true, force: true });
+  else if (work) log(`kept ${work}`);
+});
+
+/** kustomize appends a content hash to generated ConfigMap names. */
+function configMapName(base: string): string {
+  const hit = docs.find((d) => d.kind === 'ConfigMap' && new RegExp(`^${base}(-[a-z0-9]{10})?$`).test(d.metadata.name as string));
+  if (!hit) throw new Error(`no ConfigMap ${base}`);
+  return hit.metadata.name as string;
+}
+
+const baseUrl = (): string => (homeserver.public_baseurl as string).replace(/\/$/, '');
+
+test('the database is created as the manifests ask: UTF8, C collation and ctype', () => {
+  const row = pg.sql(pgUser, 'postgres', "SELECT pg_encoding_to_char(encoding)||','||datcollate||','||datctype FROM pg_database WHERE datname = 'synapse'");
+  assert.equal(row, 'UTF8,C,C');
+});
+
+test('Synapse answers /health', async () => {
+  const r = await call(synapse.url(), 'GET', '/health');
+  assert.equal(r.status, 200);
+  assert.equal(r.body, 'OK');
+});
+
+test('/_matrix/client/versions lists the stable spec versions', async () => {
+  const body = await ok(synapse.url(), 'GET', '/_matrix/client/versions');
+  assert.ok((body.versions as string[]).includes('v1.11'), JSON.stringify(body.versions));
+});
+
+test('client well-known: the generated component points at public_baseurl, and Synapse serves the same', async () => {
+  const content = find(docs, 'ConfigMap', configMapName('wellknown-content')).data as Record<string, string>;
+  const client = JSON.parse(content.client) as Doc;
+  assert.equal(client['m.homeserver'].base_url, baseUrl());
+  const server = JSON.parse(content.server) as Doc;
+  assert.equal(server['m.server'], `${new URL(baseUrl()).hostname}:443`);
+  // Synapse serves /.well-known/matrix/client itself because public_baseurl is set.
+  // (Synapse writes public_baseurl with its trailing slash; clients treat both forms alike.)
+  const served = await ok(synapse.url(), 'GET', '/.well-known/matrix/client');
+  served['m.homeserver'].base_url = (served['m.homeserver'].base_url as string).replace(/\/$/, '');
+  assert.deepEqual(served, client);
+});
+
+test('registers the first admin with the generated registration shared secret', async () => {
+  const user = secret('synapse-admin-user', 'username');
+  admin = await registerWithSharedSecret(synapse.url(), secret('synapse-registration-shared-secret', 'registration_shared_secret'), user, secret('synapse-admin-user', 'password'), true);
+  assert.equal(admin.user_id, `@${user}:${homeserver.server_name as string}`);
+  const info = await ok(synapse.url(), 'GET', `/_synapse/admin/v2/users/${encodeURIComponent(admin.user_id)}`, { token: admin.access_token });
+  assert.equal(info.admin, true);
+});
+
+test('the generated admin-user Job script runs against Synapse and is idempotent (admin already exists)', async () => {
+  assert.ok(admin, 'needs the registration test');
+  const pod = cluster.pod('Job', 'synapse-admin-user');
+  const c = pod.container('register');
+  const cmd = c.command as string[];
+  assert.deepEqual(cmd.slice(0, 2), ['sh', '-c']);
+  // Rewrites: mount paths, and the in-cluster Service URL http://synapse:8008 → its loopback address.
+  let script = pod.rewriteText(c, cmd[2]);
+  for (const m of [...script.matchAll(/http:\/\/([a-z0-9-]+):(\d+)/g)]) {
+    const r = await cluster.resolve(m[1], Number(m[2]));
+    script = script.replaceAll(m[0], `http://${r.host}:${r.port}`);
+  }
+  const r = spawnSync('/bin/sh', ['-c', script], {
+    encoding: 'utf8', timeout: 120_000,
+    env: { PATH: `${path.join(env.venv, 'bin')}:${process.env.PATH ?? ''}`, HOME: pod.root, ...cluster.env(c) },
+  });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /admin already exists/);
+});
+
+test('negative: a wrong registration shared secret is refused', async () => {
+  const wrong = `${secret('synapse-registration-shared-secret', 'registration_shared_secret')}x`;
+  await assert.rejects(registerWithSharedSecret(synapse.url(), wrong, 'intruder', 'intruder-password-123', true), (e: Error & { status?: number }) => {
+    assert.equal(e.status, 403, e.message);
+    return true;
+  });
+  const r = await call(synapse.url(), 'POST', '/_matrix/client/v3/login', {
+    body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'intruder' }, password: 'intruder-password-123' },
+  });
+  assert.equal(r.status, 403, 'the intruder account must not exist');
+});
+
+test('the admin logs in, creates a room, sends and reads back a message', async () => {
+  const s = await login(synapse.url(), secret('synapse-admin-user', 'username'), secret('synapse-admin-user', 'password'));
+  const { room_id: roomId } = await ok(synapse.url(), 'POST', '/_matrix/client/v3/createRoom', { token: s.access_token, body: { name: 'boot test' } });
+  const text = `hello from the boot tier ${txnId()}`;
+  const { event_id: eventId } = await ok(synapse.url(), 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId()}`, {
+    token: s.access_token, body: { msgtype: 'm.text', body: text },
+  });
+  const ev = await ok(synapse.url(), 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`, { token: s.access_token });
+  assert.equal(ev.content.body, text);
+  const msgs = await ok(synapse.url(), 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=5`, { token: s.access_token });
+  assert.ok((msgs.chunk as Doc[]).some((e) => e.event_id === eventId && e.content.body === text));
+});
+
+let turnCreds: { username: string; password: string; uris: string[]; ttl: number } | undefined;
+
+test('/voip/turnServer hands out credentials for the generated turn_uris, signed with the generated secret', async () => {
+  const token = admin?.access_token ?? (await login(synapse.url(), secret('synapse-admin-user', 'username'), secret('synapse-admin-user', 'password'))).access_token;
+  turnCreds = await ok(synapse.url(), 'GET', '/_matrix/client/v3/voip/turnServer', { token });
+  assert.deepEqual(turnCreds?.uris, homeserver.turn_uris);
+  assert.match(turnCreds?.username ?? '', /^\d+:@/);
+  assert.equal(turnCreds?.password, turnPassword(secret('turn-shared-secret', 'turn_shared_secret'), turnCreds?.username ?? ''));
+  assert.equal(turnCreds?.ttl, 3600);
+});
+
+test('coturn: a TURN allocation with the credentials Synapse handed out succeeds and relays traffic', () => {
+  assert.ok(turnCreds, 'needs the turnServer test');
+  // The initContainer rendered the secret into the config; the loopback deny was relaxed for the test only.
+  assert.ok(coturn.rendered.includes(LOOPBACK_DENY), 'the generated config denies loopback peers');
+  assert.ok(!/\$\{TURN_SECRET\}/.test(coturn.rendered), 'the initContainer substituted the secret');
+  // Both transports Synapse advertises in turn_uris (?transport=udp and ?transport=tcp).
+  for (const transport of ['udp', 'tcp'] as const) {
+    assert.ok(homeserver.turn_uris.some((u: string) => u.endsWith(`transport=${transport}`)));
+    const r = turnSession(env, coturn.port, turnCreds.username, turnCreds.password, transport);
+    assert.ok(r.ok, `${transport}: ${r.output.split('\n').slice(-10).join('\n')}`);
+  }
+});
+
+test('negative: a TURN allocation signed with a wrong secret fails', () => {
+  assert.ok(turnCreds, 'needs the turnServer test');
+  const wrong = turnPassword(`${secret('turn-shared-secret', 'turn_shared_secret')}x`, turnCreds.username);
+  const r = turnSession(env, coturn.port, turnCreds.username, wrong);
+  assert.equal(r.ok, false);
+  assert.match(r.output, /Cannot complete Allocation/);
+});
+
+test('Element config.json parses and points at the generated Synapse', () => {
+  const raw = find(docs, 'ConfigMap', configMapName('element-config')).data['config.json'] as string;
+  const cfg = JSON.parse(raw) as Doc;
+  const hs = cfg.default_server_config['m.homeserver'] as Doc;
+  assert.equal(hs.base_url, baseUrl());
+  assert.equal(hs.server_name, homeserver.server_name);
+});
+
+test('negative: Synapse refuses to start against a database with a non-C collation', async () => {
+  // Same generated config; the test points the database name at one created with C.UTF-8 collation.
+  const bad = 'synapse_badlocale';
+  pg.sql(pgUser, 'postgres', `CREATE DATABASE ${quoteIdent(bad)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE ${quoteLiteral('C.UTF-8')} LC_CTYPE ${quoteLiteral('C.UTF-8')}`);
+  const pod = cluster.pod('Deployment', 'synapse', 'synapse-badlocale');
+  const s = await startSynapse(env, cluster, procs, pod, {
+    patch: (_f, cfg) => { if (cfg.database) (cfg.database as Doc).args.dbname = bad; },
+  });
+  await assert.rejects(waitHealthy(s, 120_000), /exited/);
+  assert.notEqual(s.proc.exitCode, 0);
+  assert.match(logText(s), /IncorrectDatabaseSetup|incorrect collation/i, logTail(s.proc));
+});

@@ -1,0 +1,103 @@
+// A freshly generated repository in a temp dir, its rendered overlays and its decrypted Secrets.
+// Generation prefers the scaffold CLI; until it exists, renderRepository(buildModel(config)) plus
+// scaffold/secrets' writeSecretFiles with a fresh age key. Secrets are never generated here.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { parseAllDocuments, parse } from 'yaml';
+import { projectRoot } from '../../../scripts/lib/versions.ts';
+import { kustomizeBuild, toolPath } from '../../../scripts/lib/tools.ts';
+import { buildModel } from '../../../scaffold/model/index.ts';
+import { renderRepository, type SecretSpec } from '../../../scaffold/render/index.ts';
+import type { MatrixConfig } from '../../../scaffold/config/types.ts';
+import { exampleConfig } from '../../unit/render/example.ts';
+import { log } from './procs.ts';
+
+export type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface GeneratedRepo {
+  dir: string;
+  ageKeyFile: string;
+  recipient: string;
+  via: 'cli' | 'render';
+}
+
+const CONFIG_FILE = path.join(projectRoot, 'matrix-gitops.yaml');
+
+/** The project's matrix-gitops.yaml through scaffold/config's loadConfig (the render tests' example
+ *  config if the loader is not there), with the fresh age key as the only recipient. */
+async function configFor(recipient: string): Promise<MatrixConfig> {
+  const loader = path.join(projectRoot, 'scaffold', 'config', 'load.ts');
+  if (existsSync(loader)) {
+    const mod = (await import(pathToFileURL(loader).href)) as {
+      loadConfig?: (opts: { file?: string; overrides?: Partial<MatrixConfig> }) => MatrixConfig;
+    };
+    if (typeof mod.loadConfig === 'function') return mod.loadConfig({ file: CONFIG_FILE, overrides: { ageRecipients: [recipient] } });
+  }
+  log('scaffold/config loadConfig not found; using the render tests\' example config');
+  return { ...exampleConfig(), ageRecipients: [recipient] };
+}
+
+export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
+  const dir = path.join(workDir, 'repo');
+  const ageKeyFile = path.join(workDir, 'age.key');
+  execFileSync(toolPath('age-keygen'), ['-o', ageKeyFile], { stdio: 'pipe' });
+  const recipient = execFileSync(toolPath('age-keygen'), ['-y', ageKeyFile], { encoding: 'utf8' }).trim();
+  const cli = path.join(projectRoot, 'scaffold', 'cli.ts');
+  if (existsSync(cli) && process.env.BOOT_REPO_VIA !== 'render') {
+    log(`generating a repository with the scaffold CLI into ${dir}`);
+    execFileSync(process.execPath, ['--import', 'tsx', cli, '--config', CONFIG_FILE, '--out', dir, '--yes', '--age-key', ageKeyFile, '--no-git'], {
+      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOPS_AGE_KEY_FILE: ageKeyFile },
+    });
+    return { dir, ageKeyFile, recipient, via: 'cli' };
+  }
+  const secretsModule = path.join(projectRoot, 'scaffold', 'secrets', 'index.ts');
+  if (!existsSync(secretsModule)) throw new Error('neither scaffold/cli.ts nor scaffold/secrets/index.ts exists: no way to generate the Secrets');
+  const mod = (await import(pathToFileURL(secretsModule).href)) as {
+    writeSecretFiles?: (specs: SecretSpec[], outDir: string, recipients: string[]) => unknown;
+  };
+  if (typeof mod.writeSecretFiles !== 'function') throw new Error('scaffold/secrets has no writeSecretFiles');
+  log(`generating a repository with renderRepository + writeSecretFiles into ${dir}`);
+  const { files, secrets } = renderRepository(buildModel(await configFor(recipient)));
+  for (const f of files) {
+    mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
+    writeFileSync(path.join(dir, f.path), f.content);
+  }
+  await mod.writeSecretFiles(secrets, dir, [recipient]);
+  return { dir, ageKeyFile, recipient, via: 'render' };
+}
+
+/** `kustomize build --load-restrictor LoadRestrictionsNone overlays/<env>` of the repository. */
+export function buildOverlay(repo: GeneratedRepo, env: string): Doc[] {
+  const { file, args } = kustomizeBuild(path.join(repo.dir, 'overlays', env));
+  const out = execFileSync(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return parseAllDocuments(out).map((d) => d.toJSON() as Doc).filter((d) => d && typeof d === 'object');
+}
+
+export function find(docs: Doc[], kind: string, name: string): Doc {
+  const d = docs.find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!d) throw new Error(`rendered output has no ${kind}/${name}`);
+  return d;
+}
+
+/** Decrypts every SOPS Secret file the overlay lists, with the real sops and the repo's age key. */
+export function decryptSecrets(repo: GeneratedRepo, env: string): Map<string, Record<string, string>> {
+  const overlay = path.join(repo.dir, 'overlays', env);
+  const kust = parse(readFileSync(path.join(overlay, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const result = new Map<string, Record<string, string>>();
+  for (const res of kust.resources.filter((r) => r.endsWith('.sops.yaml'))) {
+    const file = path.join(overlay, res);
+    const raw = readFileSync(file, 'utf8');
+    if (!/^sops:/m.test(raw)) throw new Error(`${res} is not SOPS-encrypted`);
+    const plain = execFileSync(toolPath('sops'), ['--decrypt', '--input-type', 'yaml', '--output-type', 'yaml', file], {
+      encoding: 'utf8', env: { ...process.env, SOPS_AGE_KEY_FILE: repo.ageKeyFile, SOPS_DISABLE_VERSION_CHECK: '1' },
+    });
+    const doc = parse(plain) as Doc;
+    const data: Record<string, string> = {};
+    for (const [k, v] of Object.entries((doc.data ?? {}) as Record<string, string>)) data[k] = Buffer.from(v, 'base64').toString('utf8');
+    for (const [k, v] of Object.entries((doc.stringData ?? {}) as Record<string, string>)) data[k] = String(v);
+    result.set(doc.metadata.name as string, data);
+  }
+  return result;
+}
