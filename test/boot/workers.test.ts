@@ -5,6 +5,7 @@
 // persisted by the event persister.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -132,6 +133,17 @@ test('all processes are healthy (probe listeners from the generated worker confi
   const versions = await fetch(`${proxy.url}/_matrix/client/versions`);
   assert.equal(versions.status, 200);
   assert.equal(versions.headers.get('x-boot-backend'), 'synapse-client-reader');
+});
+
+test('Redis requires the generated password, and every Synapse process is connected with it', () => {
+  const port = String(cluster.pods.get('synapse-redis')?.portMap.get(6379));
+  const cli = (args: string[], password?: string): string => spawnSync(env.bin['redis-cli'], ['-h', '127.0.0.1', '-p', port, ...args], {
+    encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...(password ? { REDISCLI_AUTH: password } : {}) },
+  }).stdout.trim();
+  assert.match(cli(['PING']), /NOAUTH/);
+  const info = cli(['INFO', 'clients'], secret('redis-password', 'password'));
+  const connected = Number(/connected_clients:(\d+)/.exec(info)?.[1]);
+  assert.ok(connected > workers.size, `connected_clients ${connected} (main + ${workers.size} workers, plus redis-cli)`);
 });
 
 test('registers the admin in-cluster at the main process, logs in and creates a room through the ingress', async () => {
