@@ -10,7 +10,9 @@ export type SecretValue =
   | { generate: 'password'; length?: number }
   | { generate: 'livekit-key' }
   | { generate: 'literal'; value: string }
-  | { template: string };
+  | { template: string }
+  /** the same value as `key` of the secret file at `path` (generated in the same run): one password, two namespaces */
+  | { sameAs: { path: string; key: string } };
 export interface SecretSpec {
   path: string;
   name: string;

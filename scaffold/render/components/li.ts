@@ -131,12 +131,14 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   files.push({ path: `${dir}/production-side.yaml`, content: toYaml(production) });
 
   const core = synapseSecretSpecs(env).filter((s) => s.name !== 'synapse-admin-user');
-  const own: SecretSpec[] = [
-    ...core,
-    secretSpec(env, 'li-source-db', { username: { generate: 'literal', value: LI_ROLE }, password: { generate: 'password', length: 32 } }, 'kubernetes.io/basic-auth'),
-  ];
-  // The production role reads its password from a Secret in the production namespace.
-  const prodRole = { ...secretSpec(env, 'li-source-db-production', { username: { generate: 'literal', value: LI_ROLE }, password: { generate: 'password', length: 32 } }, 'kubernetes.io/basic-auth'), namespace: prodNs };
+  const liRole = secretSpec(env, 'li-source-db', { username: { generate: 'literal', value: LI_ROLE }, password: { generate: 'password', length: 32 } }, 'kubernetes.io/basic-auth');
+  const own: SecretSpec[] = [...core, liRole];
+  // The production role reads its password from a Secret in the production namespace; the li
+  // subscription connects with the same password from its own namespace.
+  const prodRole = {
+    ...secretSpec(env, 'li-source-db-production', { username: { generate: 'literal', value: LI_ROLE }, password: { sameAs: { path: liRole.path, key: 'password' } } }, 'kubernetes.io/basic-auth'),
+    namespace: prodNs,
+  };
   own.push(prodRole);
   const rolePatch = {
     target: { kind: 'Cluster', name: 'synapse-pg', namespace: prodNs },
