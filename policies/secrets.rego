@@ -212,10 +212,15 @@ deny_mx_sec_005 contains r if some r in lib.denied(sec_005)
 #   companion: true
 warn_mx_sec_005 contains r if some r in lib.warned(sec_005)
 
+# "key" only as a whole word (API_KEY, LIVEKIT_KEYS), so KEYCLOAK_URL or MONKEY are not flagged.
+secret_env_name(n) if regex.match(`(?i)password|passwd|secret|token|bearer|apikey`, n)
+
+secret_env_name(n) if regex.match(`(?i)(^|[_-])keys?([_-]|$)`, n)
+
 sec_005 contains lib.v("MX-SEC-005", "deny", input, msg) if {
 	some e in lib.containers(input)
 	some env in object.get(e.c, "env", [])
-	regex.match(`(?i)password|secret|token|key|bearer`, env.name)
+	secret_env_name(env.name)
 	not regex.match(`(?i)(_FILE|_PATH)$`, env.name)
 	object.get(env, "value", "") != ""
 	msg := sprintf("%s %s (%s): env %s is a literal; use valueFrom.secretKeyRef", [lib.describe(input), e.path, e.c.name, env.name])

@@ -62,6 +62,8 @@ test_sec_005 if {
 	count(deny_mx_sec_005) == 0 with input as fx.set(fx.deployment, sprintf("%s/env", [fx.c0]), [{"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}, {"name": "LOG_LEVEL", "value": "info"}, {"name": "KEY_FILE", "value": "/secrets/k"}])
 	count(deny_mx_sec_005) == 1 with input as fx.set(fx.deployment, sprintf("%s/env", [fx.c0]), [{"name": "DB_PASSWORD", "value": "x"}])
 	count(deny_mx_sec_005) == 1 with input as fx.set(fx.deployment, sprintf("%s/env", [fx.i0]), [{"name": "livekit_api_key", "value": "x"}])
+	count(deny_mx_sec_005) == 1 with input as fx.set(fx.deployment, sprintf("%s/env", [fx.c0]), [{"name": "PGPASSWORD", "value": "x"}])
+	count(deny_mx_sec_005) == 0 with input as fx.set(fx.deployment, sprintf("%s/env", [fx.c0]), [{"name": "KEYCLOAK_URL", "value": "https://id.example.com"}])
 	count(deny_mx_sec_005) == 0 with input as fx.except(fx.set(fx.deployment, sprintf("%s/env", [fx.c0]), [{"name": "DB_PASSWORD", "value": "x"}]), "MX-SEC-005")
 }
 
