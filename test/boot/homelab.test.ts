@@ -174,23 +174,25 @@ test('/voip/turnServer hands out credentials for the generated turn_uris, signed
   assert.equal(turnCreds?.ttl, 3600);
 });
 
-test('coturn: a TURN allocation with the credentials Synapse handed out succeeds and relays traffic', () => {
+test('coturn: a TURN allocation with the credentials Synapse handed out succeeds and relays traffic', async () => {
   assert.ok(turnCreds, 'needs the turnServer test');
   // The initContainer rendered the secret into the config; the loopback deny was relaxed for the test only.
   assert.ok(coturn.rendered.includes(LOOPBACK_DENY), 'the generated config denies loopback peers');
   assert.ok(!/\$\{TURN_SECRET\}/.test(coturn.rendered), 'the initContainer substituted the secret');
   // Both transports Synapse advertises in turn_uris (?transport=udp and ?transport=tcp).
-  for (const transport of ['udp', 'tcp'] as const) {
-    assert.ok(homeserver.turn_uris.some((u: string) => u.endsWith(`transport=${transport}`)));
-    const r = turnSession(env, coturn.port, turnCreds.username, turnCreds.password, transport);
-    assert.ok(r.ok, `${transport}: ${r.output.split('\n').slice(-10).join('\n')}`);
-  }
+  const transports = ['udp', 'tcp'] as const;
+  const creds = turnCreds;
+  const results = await Promise.all(transports.map((t) => turnSession(env, coturn.port, creds.username, creds.password, t)));
+  transports.forEach((transport, i) => {
+    assert.ok((homeserver.turn_uris as string[]).some((u) => u.endsWith(`transport=${transport}`)));
+    assert.ok(results[i].ok, `${transport}: ${results[i].output.split('\n').slice(-10).join('\n')}`);
+  });
 });
 
-test('negative: a TURN allocation signed with a wrong secret fails', () => {
+test('negative: a TURN allocation signed with a wrong secret fails', async () => {
   assert.ok(turnCreds, 'needs the turnServer test');
   const wrong = turnPassword(`${secret('turn-shared-secret', 'turn_shared_secret')}x`, turnCreds.username);
-  const r = turnSession(env, coturn.port, turnCreds.username, wrong);
+  const r = await turnSession(env, coturn.port, turnCreds.username, wrong);
   assert.equal(r.ok, false);
   assert.match(r.output, /Cannot complete Allocation/);
 });

@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { BootEnvironment } from '../../../scripts/boot-setup.ts';
 import type { Cluster, Pod } from './cluster.ts';
 import { Processes, log, tcpOpen, waitFor, type Managed } from './procs.ts';
@@ -56,14 +56,18 @@ export function turnPassword(secret: string, username: string): string {
 }
 
 /** A real TURN session: allocation, permissions, and relayed traffic between two clients. */
-export function turnSession(env: BootEnvironment, port: number, username: string, password: string, transport: 'udp' | 'tcp' = 'udp'): { ok: boolean; output: string } {
+export async function turnSession(env: BootEnvironment, port: number, username: string, password: string, transport: 'udp' | 'tcp' = 'udp'): Promise<{ ok: boolean; output: string }> {
   const args = ['-p', String(port), '-u', username, '-w', password, '-y', '-n', '2', '-m', '1', '-l', '100', ...(transport === 'tcp' ? ['-t'] : []), '127.0.0.1'];
-  const r = spawnSync(env.bin.turnutils_uclient, args, {
-    encoding: 'utf8', timeout: 30_000,
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(env.bin.turnutils_uclient, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (c) => { clearTimeout(timer); resolve({ code: c, output: out }); });
   });
-  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   const recv = /tot_recv_msgs=(\d+)/g;
   let received = 0;
   for (let m = recv.exec(output); m; m = recv.exec(output)) received = Math.max(received, Number(m[1]));
-  return { ok: r.status === 0 && !/Cannot complete Allocation/.test(output) && received > 0, output };
+  return { ok: code === 0 && !/Cannot complete Allocation/.test(output) && received > 0, output };
 }
