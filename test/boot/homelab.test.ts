@@ -86,6 +86,16 @@ test('the database is created as the manifests ask: UTF8, C collation and ctype'
   assert.equal(row, 'UTF8,C,C');
 });
 
+test('the harness changed only mount-point prefixes, listener addresses/ports and the database address', () => {
+  assert.deepEqual(synapse.rewrites.map((r) => r.replace(/\.\d+\./, '.N.')).sort(), [
+    'homeserver.yaml: database.args.host', 'homeserver.yaml: database.args.port',
+    'homeserver.yaml: form_secret_path', 'homeserver.yaml: listeners.N.bind_addresses', 'homeserver.yaml: listeners.N.bind_addresses',
+    'homeserver.yaml: listeners.N.port', 'homeserver.yaml: listeners.N.port',
+    'homeserver.yaml: macaroon_secret_key_path', 'homeserver.yaml: media_store_path', 'homeserver.yaml: registration_shared_secret_path',
+    'homeserver.yaml: signing_key_path', 'homeserver.yaml: turn_shared_secret_path',
+  ]);
+});
+
 test('Synapse answers /health', async () => {
   const r = await call(synapse.url(), 'GET', '/health');
   assert.equal(r.status, 200);

@@ -17,6 +17,8 @@ import { Processes, httpOk, log, waitFor, type Managed } from './procs.ts';
 export interface SynapseProc {
   pod: Pod;
   proc: Managed;
+  /** Every config value the harness changed, as `file: dotted.path` (checked against ALLOWED_REWRITES). */
+  rewrites: string[];
   /** Config files (host paths) as rewritten. */
   configFiles: string[];
   /** Mapped loopback port of an in-pod port. */
@@ -56,6 +58,24 @@ async function rewriteConfig(cluster: Cluster, pod: Pod, container: Doc, cfg: Do
   return out;
 }
 
+/** The only config values the harness may change (see the header); anything else is an error. */
+export const ALLOWED_REWRITES: RegExp[] = [
+  /^[a-z_]+_path$/, /^redis\.password_path$/,
+  /^(worker_)?listeners\.\d+\.(port|bind_addresses)$/,
+  /^database\.args\.(host|port)$/, /^redis\.(host|port)$/, /^instance_map\.[a-z_]+\.(host|port)$/,
+];
+
+function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  if (a === b) return [];
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) === !Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    // bind_addresses is replaced as a whole.
+    if (prefix.endsWith('bind_addresses')) return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+    return [...keys].flatMap((k) => changedPaths((a as Doc)[k], (b as Doc)[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return [prefix];
+}
+
 /** Prepares the pod's files and config; call for every Synapse pod before starting any (instance_map). */
 export function declareSynapse(cluster: Cluster, deployment: string): Pod {
   return cluster.pod('Deployment', deployment);
@@ -67,9 +87,15 @@ export async function startSynapse(env: BootEnvironment, cluster: Cluster, procs
   if (command[0] !== 'python3' || command[1] !== '-m') throw new Error(`${pod.name}: unexpected command ${command.join(' ')}`);
   const args = command.slice(1).map((a) => pod.hostPath(container, a));
   const configFiles: string[] = [];
+  const rewrites: string[] = [];
   for (let i = 0; i < args.length; i++) if (args[i] === '-c' || args[i] === '--config-path') configFiles.push(args[i + 1]);
   for (const file of configFiles) {
-    const cfg = await rewriteConfig(cluster, pod, container, parse(readFileSync(file, 'utf8')) as Doc);
+    const original = parse(readFileSync(file, 'utf8')) as Doc;
+    const cfg = await rewriteConfig(cluster, pod, container, original);
+    const changed = changedPaths(original, cfg);
+    const stray = changed.filter((c) => !ALLOWED_REWRITES.some((r) => r.test(c)));
+    if (stray.length) throw new Error(`${pod.name}: harness changed config values it must not: ${stray.join(', ')}`);
+    rewrites.push(...changed.map((c) => `${path.basename(file)}: ${c}`));
     o.patch?.(file, cfg);
     writeFileSync(file, stringify(cfg, { lineWidth: 0 }));
   }
@@ -82,7 +108,7 @@ export async function startSynapse(env: BootEnvironment, cluster: Cluster, procs
   });
   log(`started ${pod.name} (${args[1]}) pid ${proc.child.pid}, health on 127.0.0.1:${healthPort}`);
   const sp: SynapseProc = {
-    pod, proc, configFiles,
+    pod, proc, configFiles, rewrites,
     port: (p) => {
       const m = pod.portMap.get(p);
       if (m === undefined) throw new Error(`${pod.name}: port ${p} not mapped`);
