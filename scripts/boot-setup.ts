@@ -74,10 +74,12 @@ export function ensureDebianPackages(pins = bootPins()): Record<string, string> 
   if (missing.length) {
     const pkgs = missing.flatMap(([, p]) => p.packages);
     step(`apt-get update (for ${pkgs.join(', ')})`);
-    run(asRoot(['apt-get', 'update', '-q']), 'apt-get update');
+    // Another process may hold the dpkg lock for a while (a parallel install); wait for it.
+    const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+    run(asRoot(['apt-get', ...lock, 'update', '-q']), 'apt-get update');
     step(`apt-get install ${pkgs.join(' ')}`);
     // policy-rc.d is not ours to touch; in a container without an init system nothing is started.
-    run(asRoot(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...pkgs]), `apt-get install ${pkgs.join(' ')}`);
+    run(asRoot(['apt-get', ...lock, 'install', '-y', '-q', '--no-install-recommends', ...pkgs]), `apt-get install ${pkgs.join(' ')}`);
   }
   const bin: Record<string, string> = {};
   for (const [name, p] of Object.entries(pins.debian)) {
