@@ -1,0 +1,30 @@
+// Boot set-up: idempotent, fast when warm, and the Synapse PyPI pin follows the image tag.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { bootPins, ensureBootEnvironment, type BootEnvironment } from '../../scripts/boot-setup.ts';
+import { projectRoot, versions } from '../../scripts/lib/versions.ts';
+
+let env: BootEnvironment;
+
+before(() => {
+  env = ensureBootEnvironment(); // installs on a cold machine, so the run below is the warm one
+}, { timeout: 900_000 });
+
+test('a warm boot-setup run only checks, and says so quickly', () => {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'boot-setup.ts')], { cwd: projectRoot, encoding: 'utf8' });
+  const seconds = (Date.now() - t0) / 1000;
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /boot environment ready/);
+  assert.doesNotMatch(r.stderr, /apt-get|pip install/);
+  assert.ok(seconds < 10, `warm set-up took ${seconds}s`);
+});
+
+test('the venv holds the Synapse version of the image tag', () => {
+  const tag = versions().images.synapse.split(':').pop()?.replace(/^v/, '');
+  assert.equal(bootPins().synapse.version, tag);
+  const r = spawnSync(env.python, ['-c', 'import synapse; print(synapse.__version__.split()[0])'], { encoding: 'utf8' });
+  assert.equal(r.stdout.trim(), tag);
+});
