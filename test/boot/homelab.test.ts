@@ -16,6 +16,8 @@ import { call, login, ok, registerWithSharedSecret, txnId } from './lib/matrix.t
 import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/postgres.ts';
 import { Processes, log, logTail } from './lib/procs.ts';
 import { buildOverlay, decryptSecrets, find, generateRepo, type Doc, type GeneratedRepo } from './lib/repo.ts';
+import { IngressTable, startIngressProxy, type Proxy } from './lib/proxy.ts';
+import { startWellKnown } from './lib/wellknown.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
 
 const procs = new Processes();
@@ -31,6 +33,7 @@ let synapse: SynapseProc;
 let coturn: Coturn;
 let homeserver: Doc;
 let admin: { user_id: string; access_token: string } | undefined;
+let proxy: Proxy;
 
 const secret = (name: string, key: string): string => {
   const v = secrets.get(name)?.[key];
@@ -62,11 +65,15 @@ before(async () => {
 
   synapse = await startSynapse(env, cluster, procs, declareSynapse(cluster, 'synapse'));
   coturn = await startCoturn(env, cluster, procs);
+  await startWellKnown(env, cluster, procs);
+  // The homelab Ingresses (Traefik in a cluster; plain Prefix paths) applied by a loopback proxy.
+  proxy = await startIngressProxy(cluster, new IngressTable(docs, homeserver.server_name as string));
   await waitHealthy(synapse);
   log(`homelab stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s (repo via ${repo.via})`);
 }, { timeout: 900_000 });
 
 after(async () => {
+  await proxy?.close();
   await procs.stopAll();
   if (work && !process.env.BOOT_KEEP) rmSync(work, { recursive: true, force: true });
   else if (work) log(`kept ${work}`);
@@ -107,14 +114,21 @@ test('/_matrix/client/versions lists the stable spec versions', async () => {
   assert.ok((body.versions as string[]).includes('v1.11'), JSON.stringify(body.versions));
 });
 
-test('client well-known: the generated component points at public_baseurl, and Synapse serves the same', async () => {
+test('client well-known: the generated component serves JSON pointing at public_baseurl, and Synapse agrees', async () => {
   const content = find(docs, 'ConfigMap', configMapName('wellknown-content')).data as Record<string, string>;
   const client = JSON.parse(content.client) as Doc;
   assert.equal(client['m.homeserver'].base_url, baseUrl());
-  const server = JSON.parse(content.server) as Doc;
-  assert.equal(server['m.server'], `${new URL(baseUrl()).hostname}:443`);
-  // Synapse serves /.well-known/matrix/client itself because public_baseurl is set.
-  // (Synapse writes public_baseurl with its trailing slash; clients treat both forms alike.)
+  // Served by the generated nginx config through the generated Ingress of the server_name host.
+  for (const [kind, expected] of [['client', client], ['server', { 'm.server': `${new URL(baseUrl()).hostname}:443` }]] as const) {
+    const r = await fetch(`${proxy.url}/.well-known/matrix/${kind}`);
+    assert.equal(r.status, 200, kind);
+    assert.equal(r.headers.get('x-boot-backend'), 'wellknown');
+    assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    assert.deepEqual(await r.json(), expected);
+  }
+  // Synapse serves /.well-known/matrix/client itself too, because public_baseurl is set; it must agree
+  // (it writes public_baseurl with its trailing slash; clients treat both forms alike).
   const served = await ok(synapse.url(), 'GET', '/.well-known/matrix/client');
   served['m.homeserver'].base_url = (served['m.homeserver'].base_url as string).replace(/\/$/, '');
   assert.deepEqual(served, client);

@@ -48,13 +48,16 @@ export class Pod {
     return p;
   }
 
-  /** Same, for every in-container path inside a free-form string (a shell command). */
+  /** Same, for every in-container path inside a free-form string (a shell command, an nginx config);
+   *  one pass, so a replaced path is never rewritten again by a shorter mount such as /tmp. */
   rewriteText(container: Doc, text: string): string {
-    let out = text;
-    for (const m of this.mounts(container)) {
-      out = out.replace(new RegExp(`(^|[\\s"'=])${m.mountPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|[\\s"']|$)`, 'g'), `$1${m.hostPath}`);
-    }
-    return out;
+    const mounts = this.mounts(container);
+    if (!mounts.length) return text;
+    const alt = mounts.map((m) => m.mountPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    return text.replace(new RegExp(`(^|[\\s"'=])(${alt})(?=/|[\\s"';]|$)`, 'g'), (_m, pre: string, mp: string) => {
+      const hit = mounts.find((m) => m.mountPath === mp) as Mount;
+      return `${pre}${hit.hostPath}`;
+    });
   }
 
   /** Deep rewrite of every string value that is an in-container path. */

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { parseAllDocuments, parse } from 'yaml';
+import { parseAllDocuments, parse, parseDocument } from 'yaml';
 import { projectRoot } from '../../../scripts/lib/versions.ts';
 import { kustomizeBuild, toolPath } from '../../../scripts/lib/tools.ts';
 import { buildModel } from '../../../scaffold/model/index.ts';
@@ -47,7 +47,12 @@ export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
   const cli = path.join(projectRoot, 'scaffold', 'cli.ts');
   if (existsSync(cli) && process.env.BOOT_REPO_VIA !== 'render') {
     log(`generating a repository with the scaffold CLI into ${dir}`);
-    execFileSync(process.execPath, ['--import', 'tsx', cli, '--config', CONFIG_FILE, '--out', dir, '--yes', '--age-key', ageKeyFile, '--no-git'], {
+    // The project's config, encrypted to the fresh key only (its own ageRecipients are the project's).
+    const config = path.join(workDir, 'matrix-gitops.yaml');
+    const doc = parseDocument(readFileSync(CONFIG_FILE, 'utf8'));
+    doc.set('ageRecipients', [recipient]);
+    writeFileSync(config, doc.toString());
+    execFileSync(process.execPath, ['--import', 'tsx', cli, '--config', config, '--out', dir, '--yes', '--age-key', ageKeyFile, '--no-git'], {
       cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOPS_AGE_KEY_FILE: ageKeyFile },
     });
     return { dir, ageKeyFile, recipient, via: 'cli' };
