@@ -1,0 +1,143 @@
+// `npm run scaffold` end to end with the real sops, age, git and the validate gate.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { parse } from 'yaml';
+import { projectRoot } from '../../scripts/lib/versions.ts';
+import { decryptFile } from '../../scaffold/secrets/index.ts';
+
+const cli = path.join(projectRoot, 'scaffold', 'cli.ts');
+const fixture = (f: string) => path.join(import.meta.dirname, 'fixtures', 'scaffold', f);
+const work = mkdtempSync(path.join(tmpdir(), 'mx-scaffold-'));
+const repo = path.join(work, 'repo');
+// No key in the user's home may leak into the test: HOME points at an empty folder.
+const env = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '' };
+
+function scaffold(args: string[], input?: string) {
+  return execa(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: projectRoot, reject: false, env, input: input ?? '' });
+}
+
+/** sha256 of every file outside .git, so "unchanged" means byte for byte. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const { createHash } = await import('node:crypto');
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      if (e === '.git') continue;
+      const f = path.join(d, e);
+      if (statSync(f).isDirectory()) walk(f);
+      else out.set(path.relative(dir, f), createHash('sha256').update(readFileSync(f)).digest('hex'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const secretFiles = (snap: Map<string, string>) => new Map([...snap].filter(([p]) => p.includes('/secrets/')));
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test('a fresh scaffold is a git repository that validates clean, with a generated git-ignored age key', async () => {
+  const r = await scaffold(['--config', fixture('homelab.yaml'), '--out', repo, '--yes']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /generated a NEW age key/);
+  for (const f of ['.sops.yaml', '.gitignore', 'package.json', '.githooks/pre-push', '.github/workflows/validate.yaml', 'README.md',
+    'matrix-gitops.yaml', 'matrix-gitops.schema.json', 'policies/main.rego', 'flux/homelab/kustomization.yaml', 'overlays/li/kustomization.yaml']) {
+    assert.ok(existsSync(path.join(repo, f)), f);
+  }
+  const tracked = (await execa('git', ['ls-files'], { cwd: repo })).stdout.split('\n');
+  assert.ok(tracked.includes('overlays/homelab/secrets/synapse-signing-key.sops.yaml'));
+  assert.ok(!tracked.includes('age.key'), 'the private key is never committed');
+  const v = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/validate.ts'), repo, '--format', 'json'], { reject: false });
+  const report = JSON.parse(v.stdout) as { ok: boolean; findings: { severity: string; rule: string; message: string }[] };
+  assert.deepEqual(report.findings.filter((f) => f.severity === 'error'), []);
+  assert.equal(report.ok, true);
+  assert.equal(v.exitCode, 0);
+});
+
+test('decrypted secrets are well formed: the signing key is an Ed25519 seed', async () => {
+  const text = await decryptFile(path.join(repo, 'overlays/homelab/secrets/synapse-signing-key.sops.yaml'), path.join(repo, 'age.key'));
+  const line = (parse(text) as { stringData: Record<string, string> }).stringData['signing.key'];
+  const seed = Buffer.from(line.trim().split(' ')[2], 'base64');
+  assert.equal(seed.length, 32);
+  createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+});
+
+test('a second run with the same config changes nothing, byte for byte', async () => {
+  const before = await snapshot(repo);
+  const r = await scaffold(['--out', repo, '--yes']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /nothing to do/);
+  assert.deepEqual(await snapshot(repo), before);
+});
+
+test('a config change re-renders, keeps every secret byte for byte, and removes only what the tool owned', async () => {
+  const before = await snapshot(repo);
+  const r = await scaffold(['--out', repo, '--yes', '--components', 'no-coturn', '--host-element', 'web.example.org']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const after = await snapshot(repo);
+  for (const [p, h] of secretFiles(before)) assert.equal(after.get(p), h, `${p} kept`);
+  assert.ok(!after.has('base/coturn/kustomization.yaml'), 'coturn removed');
+  assert.match(readFileSync(path.join(repo, 'matrix-gitops.yaml'), 'utf8'), /element: web\.example\.org/);
+});
+
+test('changing serverName is refused with exit 2 naming old and new; nothing changes', async () => {
+  const before = await snapshot(repo);
+  const r = await scaffold(['--out', repo, '--yes', '--server-name', 'other.org']);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr.trim(), /^scaffold: serverName: .*"example\.org".*"other\.org"/m);
+  assert.deepEqual(await snapshot(repo), before);
+});
+
+test('a file edited by the user is a conflict (exit 1, diff shown, nothing written) until --force', async () => {
+  const file = path.join(repo, 'base/synapse/kustomization.yaml');
+  appendFileSync(file, '# tuned by hand\n');
+  const before = await snapshot(repo);
+  const r = await scaffold(['--out', repo, '--yes', '--components', 'coturn']);
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stdout, /^\+\+\+ base\/synapse\/kustomization\.yaml \(matrix-gitops\)/m);
+  assert.match(r.stdout, /^-# tuned by hand/m);
+  assert.deepEqual(await snapshot(repo), before, 'nothing written, not even the non-conflicting coturn files');
+  const forced = await scaffold(['--out', repo, '--yes', '--force']);
+  assert.equal(forced.exitCode, 0, forced.stderr);
+  assert.doesNotMatch(readFileSync(file, 'utf8'), /tuned by hand/);
+});
+
+test('bad input: one line, exit 2, target untouched', async () => {
+  const before = await snapshot(repo);
+  const cases: [string[], RegExp][] = [
+    [['--config', fixture('bad-cidr.yaml'), '--out', path.join(work, 'new1'), '--yes'], /li\.allowedCidrs\[0\]: "203\.0\.113\.0\/99" must be a CIDR/],
+    [['--out', path.join(work, 'new2'), '--yes'], /serverName: missing; pass --server-name/],
+    [['--config', fixture('homelab.yaml'), '--yes'], /--out: missing/],
+    [['--out', repo, '--yes', '--bogus'], /Unknown option '--bogus'/],
+    [['--out', repo, '--yes', '--environments', 'homelab,staging'], /environments\[1\]: "staging" is not one of/],
+    [['--out', repo, '--yes', '--age-key', path.join(work, 'missing.key')], /--age-key: .*missing\.key does not exist/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await scaffold(args);
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('scaffold:'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], expected);
+  }
+  assert.ok(!existsSync(path.join(work, 'new1')) && !existsSync(path.join(work, 'new2')));
+  assert.deepEqual(await snapshot(repo), before);
+});
+
+test('on a terminal a missing serverName is prompted for, with validation', async () => {
+  const out = path.join(work, 'prompted');
+  const cmd = `${process.execPath} --import tsx ${cli} --out ${out} --environments homelab --no-git`;
+  // script(1) gives the command a real pseudo-terminal; the first answer is invalid, the second is used.
+  const r = await execa('script', ['-qec', cmd, '/dev/null'], {
+    cwd: projectRoot, reject: false, env, input: 'not a name\nprompted.example.org\n',
+  });
+  assert.equal(r.exitCode, 0, r.stdout);
+  assert.match(r.stdout, /Matrix server name/);
+  assert.match(r.stdout, /try again/);
+  assert.match(readFileSync(path.join(out, 'matrix-gitops.yaml'), 'utf8'), /serverName: prompted\.example\.org/);
+  writeFileSync(path.join(work, 'done'), '');
+});
