@@ -157,3 +157,35 @@ export function namespaceObj(name: string, privilegedReason?: string): Obj {
   if (privilegedReason) metadata.annotations = { 'policy.mx/exceptions': 'MX-PSS-001', 'policy.mx/reason': privilegedReason };
   return { apiVersion: 'v1', kind: 'Namespace', metadata };
 }
+
+export interface WorkloadOptions {
+  kind?: 'Deployment' | 'StatefulSet';
+  annotations?: Record<string, string>;
+  /** StatefulSet governing Service */
+  serviceName?: string;
+  strategy?: Obj;
+  /** spec keys after the pod template (e.g. volumeClaimTemplates) */
+  tail?: Obj;
+}
+
+/**
+ * One replica of a component's pod running as `uid` (non-root, its own group) without a
+ * service-account token; overlays scale and spread it. `pod` is the rest of the pod spec.
+ */
+export function workload(name: string, uid: number, pod: Obj, opts: WorkloadOptions = {}): Obj {
+  return {
+    apiVersion: 'apps/v1', kind: opts.kind ?? 'Deployment',
+    metadata: { name, labels: labels(name), ...(opts.annotations ? { annotations: opts.annotations } : {}) },
+    spec: {
+      ...(opts.serviceName ? { serviceName: opts.serviceName } : {}),
+      replicas: 1,
+      ...(opts.strategy ? { strategy: opts.strategy } : {}),
+      selector: { matchLabels: selector(name) },
+      template: {
+        metadata: { labels: labels(name) },
+        spec: { securityContext: podSecurity(uid), automountServiceAccountToken: false, ...pod },
+      },
+      ...opts.tail,
+    },
+  };
+}

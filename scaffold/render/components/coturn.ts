@@ -1,7 +1,7 @@
 // coturn: it cannot read its secret from a file, so an initContainer renders turnserver.conf
 // from a ConfigMap template plus the Secret (env) into an emptyDir; the secret never sits in a ConfigMap.
 import type { EnvModel, Model } from '../../model/index.ts';
-import { NETWORK_EXCEPTION, configMap, image, labels, podSecurity, resources, restrictedContainer, selector, type BaseComponent, type Obj } from '../lib.ts';
+import { configMap, image, labels, NETWORK_EXCEPTION, resources, restrictedContainer, selector, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 export const DENIED_PEER_RANGES = [
   '0.0.0.0-0.255.255.255', '10.0.0.0-10.255.255.255', '100.64.0.0-100.127.255.255', '127.0.0.0-127.255.255.255',
@@ -42,58 +42,44 @@ export function turnserverTemplate(model: Model, env: EnvModel): string {
 
 export function coturnBase(model: Model, env: EnvModel): BaseComponent {
   const name = 'coturn';
-  const deployment: Obj = {
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name, labels: labels(name), annotations: NETWORK_EXCEPTION },
-    spec: {
-      replicas: 1,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: selector(name) },
-      template: {
-        metadata: { labels: labels(name) },
-        spec: {
-          securityContext: podSecurity(65534),
-          automountServiceAccountToken: false,
-          initContainers: [{
-            name: 'render-config', image: image('coturn'),
-            command: ['sh', '-c', 'sed "s|\\${TURN_SECRET}|${TURN_SECRET}|" /template/turnserver.conf > /etc/coturn/turnserver.conf'],
-            env: [{ name: 'TURN_SECRET', valueFrom: { secretKeyRef: { name: 'turn-shared-secret', key: 'turn_shared_secret' } } }],
-            volumeMounts: [
-              { name: 'template', mountPath: '/template', readOnly: true },
-              { name: 'config', mountPath: '/etc/coturn' },
-            ],
-            securityContext: restrictedContainer(true),
-            resources: resources('10m', '16Mi', '32Mi'),
-          }],
-          containers: [{
-            name: 'coturn', image: image('coturn'),
-            // The entrypoint evals its arguments, so $(detect-external-ip) runs in the container
-            // when no public IP is configured.
-            args: ['-c', '/etc/coturn/turnserver.conf', '--log-file=stdout', ...(model.externalIp ? [] : ['--external-ip=$(detect-external-ip)'])],
-            ports: [
-              { name: 'turn-udp', containerPort: 3478, protocol: 'UDP' },
-              { name: 'turn-tcp', containerPort: 3478, protocol: 'TCP' },
-            ],
-            volumeMounts: [
-              { name: 'config', mountPath: '/etc/coturn', readOnly: true },
-              { name: 'data', mountPath: '/var/lib/coturn' },
-              { name: 'tmp', mountPath: '/var/tmp' },
-            ],
-            securityContext: restrictedContainer(true),
-            resources: resources('100m', '128Mi', '256Mi'),
-            readinessProbe: { tcpSocket: { port: 3478 }, periodSeconds: 10 },
-            livenessProbe: { tcpSocket: { port: 3478 }, periodSeconds: 20 },
-          }],
-          volumes: [
-            { name: 'template', configMap: { name: 'coturn-template' } },
-            { name: 'config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
-            { name: 'data', emptyDir: { sizeLimit: '64Mi' } },
-            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-          ],
-        },
-      },
-    },
-  };
+  const deployment: Obj = workload(name, 65534, {
+    initContainers: [{
+      name: 'render-config', image: image('coturn'),
+      command: ['sh', '-c', 'sed "s|\\${TURN_SECRET}|${TURN_SECRET}|" /template/turnserver.conf > /etc/coturn/turnserver.conf'],
+      env: [{ name: 'TURN_SECRET', valueFrom: { secretKeyRef: { name: 'turn-shared-secret', key: 'turn_shared_secret' } } }],
+      volumeMounts: [
+        { name: 'template', mountPath: '/template', readOnly: true },
+        { name: 'config', mountPath: '/etc/coturn' },
+      ],
+      securityContext: restrictedContainer(true),
+      resources: resources('10m', '16Mi', '32Mi'),
+    }],
+    containers: [{
+      name: 'coturn', image: image('coturn'),
+      // The entrypoint evals its arguments, so $(detect-external-ip) runs in the container
+      // when no public IP is configured.
+      args: ['-c', '/etc/coturn/turnserver.conf', '--log-file=stdout', ...(model.externalIp ? [] : ['--external-ip=$(detect-external-ip)'])],
+      ports: [
+        { name: 'turn-udp', containerPort: 3478, protocol: 'UDP' },
+        { name: 'turn-tcp', containerPort: 3478, protocol: 'TCP' },
+      ],
+      volumeMounts: [
+        { name: 'config', mountPath: '/etc/coturn', readOnly: true },
+        { name: 'data', mountPath: '/var/lib/coturn' },
+        { name: 'tmp', mountPath: '/var/tmp' },
+      ],
+      securityContext: restrictedContainer(true),
+      resources: resources('100m', '128Mi', '256Mi'),
+      readinessProbe: { tcpSocket: { port: 3478 }, periodSeconds: 10 },
+      livenessProbe: { tcpSocket: { port: 3478 }, periodSeconds: 20 },
+    }],
+    volumes: [
+      { name: 'template', configMap: { name: 'coturn-template' } },
+      { name: 'config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      { name: 'data', emptyDir: { sizeLimit: '64Mi' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ],
+  }, { annotations: NETWORK_EXCEPTION, strategy: { type: 'Recreate' } });
   const svc: Obj = {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name, labels: labels(name), annotations: NETWORK_EXCEPTION },

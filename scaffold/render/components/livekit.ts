@@ -1,7 +1,7 @@
 // LiveKit SFU + lk-jwt-service (MatrixRTC for Element Call) on one host, ESS layout:
 // token paths to the JWT service, everything else to the SFU, so livekit_service_url is the bare host.
 import type { EnvModel, Model } from '../../model/index.ts';
-import { NETWORK_EXCEPTION, configMap, image, ingress, labels, podSecurity, resources, restrictedContainer, secretSpec, selector, service, type BaseComponent, type Obj, type SecretSpec } from '../lib.ts';
+import { configMap, image, ingress, labels, NETWORK_EXCEPTION, resources, restrictedContainer, secretSpec, selector, service, workload, type BaseComponent, type Obj, type SecretSpec } from '../lib.ts';
 
 export const LIVEKIT_TCP_PORT = 30001;
 export const LIVEKIT_UDP_PORT = 30002;
@@ -29,75 +29,48 @@ export function livekitConfig(): Obj {
 export function livekitBase(model: Model, env: EnvModel): BaseComponent {
   const lk = 'livekit';
   const jwt = 'lk-jwt-service';
-  const sfu: Obj = {
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name: lk, labels: labels(lk), annotations: NETWORK_EXCEPTION },
-    spec: {
-      replicas: 1,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: selector(lk) },
-      template: {
-        metadata: { labels: labels(lk) },
-        spec: {
-          securityContext: podSecurity(65534),
-          automountServiceAccountToken: false,
-          containers: [{
-            name: 'livekit', image: image('livekit'),
-            args: ['--config', '/conf/livekit.yaml'],
-            ports: [
-              { name: 'http', containerPort: 7880, protocol: 'TCP' },
-              { name: 'rtc-tcp', containerPort: LIVEKIT_TCP_PORT, protocol: 'TCP' },
-              { name: 'rtc-udp', containerPort: LIVEKIT_UDP_PORT, protocol: 'UDP' },
-              { name: 'metrics', containerPort: 6789, protocol: 'TCP' },
-            ],
-            volumeMounts: [
-              { name: 'config', mountPath: '/conf', readOnly: true },
-              { name: 'keys', mountPath: '/secrets/livekit', readOnly: true },
-            ],
-            securityContext: restrictedContainer(true),
-            resources: resources('500m', '512Mi', '1Gi'),
-            readinessProbe: { httpGet: { path: '/', port: 'http' } },
-            livenessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 20 },
-          }],
-          volumes: [
-            { name: 'config', configMap: { name: 'livekit-config' } },
-            // LiveKit rejects a key file readable by "others".
-            { name: 'keys', secret: { secretName: 'livekit-keys', defaultMode: 0o400, items: [{ key: 'keys.yaml', path: 'keys.yaml' }] } },
-          ],
-        },
-      },
-    },
-  };
-  const jwtDeployment: Obj = {
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name: jwt, labels: labels(jwt) },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: selector(jwt) },
-      template: {
-        metadata: { labels: labels(jwt) },
-        spec: {
-          securityContext: podSecurity(65534),
-          automountServiceAccountToken: false,
-          containers: [{
-            name: 'lk-jwt-service', image: image('lk-jwt-service'),
-            env: [
-              { name: 'LIVEKIT_URL', value: `wss://${env.hosts.rtc}` },
-              { name: 'LIVEKIT_KEY', valueFrom: { secretKeyRef: { name: 'livekit-keys', key: 'api-key' } } },
-              { name: 'LIVEKIT_SECRET', valueFrom: { secretKeyRef: { name: 'livekit-keys', key: 'api-secret' } } },
-              { name: 'LIVEKIT_FULL_ACCESS_HOMESERVERS', value: model.serverName },
-              { name: 'LIVEKIT_JWT_BIND', value: ':8080' },
-            ],
-            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
-            securityContext: restrictedContainer(true),
-            resources: resources('20m', '32Mi', '64Mi'),
-            readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
-            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 20 },
-          }],
-        },
-      },
-    },
-  };
+  const sfu: Obj = workload(lk, 65534, {
+    containers: [{
+      name: 'livekit', image: image('livekit'),
+      args: ['--config', '/conf/livekit.yaml'],
+      ports: [
+        { name: 'http', containerPort: 7880, protocol: 'TCP' },
+        { name: 'rtc-tcp', containerPort: LIVEKIT_TCP_PORT, protocol: 'TCP' },
+        { name: 'rtc-udp', containerPort: LIVEKIT_UDP_PORT, protocol: 'UDP' },
+        { name: 'metrics', containerPort: 6789, protocol: 'TCP' },
+      ],
+      volumeMounts: [
+        { name: 'config', mountPath: '/conf', readOnly: true },
+        { name: 'keys', mountPath: '/secrets/livekit', readOnly: true },
+      ],
+      securityContext: restrictedContainer(true),
+      resources: resources('500m', '512Mi', '1Gi'),
+      readinessProbe: { httpGet: { path: '/', port: 'http' } },
+      livenessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 20 },
+    }],
+    volumes: [
+      { name: 'config', configMap: { name: 'livekit-config' } },
+      // LiveKit rejects a key file readable by "others".
+      { name: 'keys', secret: { secretName: 'livekit-keys', defaultMode: 0o400, items: [{ key: 'keys.yaml', path: 'keys.yaml' }] } },
+    ],
+  }, { annotations: NETWORK_EXCEPTION, strategy: { type: 'Recreate' } });
+  const jwtDeployment: Obj = workload(jwt, 65534, {
+    containers: [{
+      name: 'lk-jwt-service', image: image('lk-jwt-service'),
+      env: [
+        { name: 'LIVEKIT_URL', value: `wss://${env.hosts.rtc}` },
+        { name: 'LIVEKIT_KEY', valueFrom: { secretKeyRef: { name: 'livekit-keys', key: 'api-key' } } },
+        { name: 'LIVEKIT_SECRET', valueFrom: { secretKeyRef: { name: 'livekit-keys', key: 'api-secret' } } },
+        { name: 'LIVEKIT_FULL_ACCESS_HOMESERVERS', value: model.serverName },
+        { name: 'LIVEKIT_JWT_BIND', value: ':8080' },
+      ],
+      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+      securityContext: restrictedContainer(true),
+      resources: resources('20m', '32Mi', '64Mi'),
+      readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+      livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 20 },
+    }],
+  });
   const rtcSvc: Obj = {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'livekit-rtc', labels: labels(lk), annotations: NETWORK_EXCEPTION },

@@ -1,6 +1,6 @@
 // PostgreSQL for Synapse. Synapse refuses to start unless the database is UTF8 with C collate
 // and ctype, so both variants pin the locale at initdb.
-import { image, labels, podSecurity, resources, restrictedContainer, selector, service, type BaseComponent, type Obj } from '../lib.ts';
+import { image, labels, resources, restrictedContainer, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 export function cnpgCluster(name: string, instances: number, extra: Obj = {}): Obj {
   return {
@@ -27,47 +27,38 @@ export function postgresCnpgBase(): BaseComponent {
 /** Homelab: no operator, one instance, Service named like CNPG's so Synapse config is the same. */
 export function postgresStatefulSetBase(): BaseComponent {
   const name = 'synapse-pg';
-  const sts: Obj = {
-    apiVersion: 'apps/v1', kind: 'StatefulSet',
-    metadata: { name, labels: labels(name) },
-    spec: {
-      serviceName: `${name}-rw`,
-      replicas: 1,
-      selector: { matchLabels: selector(name) },
-      template: {
-        metadata: { labels: labels(name) },
-        spec: {
-          securityContext: podSecurity(999),
-          automountServiceAccountToken: false,
-          containers: [{
-            name: 'postgres', image: image('postgres'),
-            env: [
-              { name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: 'synapse-pg-app', key: 'username' } } },
-              { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'synapse-pg-app', key: 'password' } } },
-              { name: 'POSTGRES_DB', value: 'synapse' },
-              { name: 'POSTGRES_INITDB_ARGS', value: '--encoding=UTF8 --locale=C' },
-              { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-            ],
-            ports: [{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }],
-            volumeMounts: [
-              { name: 'data', mountPath: '/var/lib/postgresql/data' },
-              { name: 'run', mountPath: '/var/run/postgresql' },
-              { name: 'tmp', mountPath: '/tmp' },
-            ],
-            securityContext: restrictedContainer(true),
-            resources: resources('100m', '256Mi', '512Mi'),
-            readinessProbe: { exec: { command: ['pg_isready', '-U', 'synapse', '-d', 'synapse'] }, periodSeconds: 10 },
-            livenessProbe: { exec: { command: ['pg_isready', '-U', 'synapse', '-d', 'synapse'] }, periodSeconds: 30 },
-          }],
-          volumes: [{ name: 'run', emptyDir: { sizeLimit: '16Mi' } }, { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
-        },
-      },
+  const sts: Obj = workload(name, 999, {
+    containers: [{
+      name: 'postgres', image: image('postgres'),
+      env: [
+        { name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: 'synapse-pg-app', key: 'username' } } },
+        { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'synapse-pg-app', key: 'password' } } },
+        { name: 'POSTGRES_DB', value: 'synapse' },
+        { name: 'POSTGRES_INITDB_ARGS', value: '--encoding=UTF8 --locale=C' },
+        { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+      ],
+      ports: [{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }],
+      volumeMounts: [
+        { name: 'data', mountPath: '/var/lib/postgresql/data' },
+        { name: 'run', mountPath: '/var/run/postgresql' },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+      securityContext: restrictedContainer(true),
+      resources: resources('100m', '256Mi', '512Mi'),
+      readinessProbe: { exec: { command: ['pg_isready', '-U', 'synapse', '-d', 'synapse'] }, periodSeconds: 10 },
+      livenessProbe: { exec: { command: ['pg_isready', '-U', 'synapse', '-d', 'synapse'] }, periodSeconds: 30 },
+    }],
+    volumes: [{ name: 'run', emptyDir: { sizeLimit: '16Mi' } }, { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
+  }, {
+    kind: 'StatefulSet',
+    serviceName: `${name}-rw`,
+    tail: {
       volumeClaimTemplates: [{
         metadata: { name: 'data' },
         spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
       }],
     },
-  };
+  });
   return {
     name: 'postgres-statefulset',
     files: {

@@ -1,7 +1,7 @@
 // /.well-known/matrix/{server,client} on the server_name host, for delegation to the Synapse host.
 import type { EnvModel, Model } from '../../model/index.ts';
 import { rtcServiceUrl } from './synapse.ts';
-import { image, ingress, labels, podSecurity, resources, restrictedContainer, selector, service, type BaseComponent, type Obj } from '../lib.ts';
+import { image, ingress, resources, restrictedContainer, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 export function wellKnownServer(env: EnvModel): Obj {
   return { 'm.server': `${env.hosts.synapse}:443` };
@@ -38,39 +38,26 @@ const NGINX_CONF = `server {
 
 export function wellKnownBase(model: Model, env: EnvModel): BaseComponent {
   const name = 'wellknown';
-  const deployment: Obj = {
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name, labels: labels(name) },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: selector(name) },
-      template: {
-        metadata: { labels: labels(name) },
-        spec: {
-          securityContext: podSecurity(101),
-          automountServiceAccountToken: false,
-          containers: [{
-            name: 'nginx', image: image('nginx-unprivileged'),
-            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
-            volumeMounts: [
-              { name: 'content', mountPath: '/srv/wellknown', readOnly: true },
-              { name: 'conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
-              { name: 'tmp', mountPath: '/tmp' },
-            ],
-            securityContext: restrictedContainer(true),
-            resources: resources('10m', '32Mi', '64Mi'),
-            readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
-            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 20 },
-          }],
-          volumes: [
-            { name: 'content', configMap: { name: 'wellknown-content' } },
-            { name: 'conf', configMap: { name: 'wellknown-nginx' } },
-            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-          ],
-        },
-      },
-    },
-  };
+  const deployment: Obj = workload(name, 101, {
+    containers: [{
+      name: 'nginx', image: image('nginx-unprivileged'),
+      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+      volumeMounts: [
+        { name: 'content', mountPath: '/srv/wellknown', readOnly: true },
+        { name: 'conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+      securityContext: restrictedContainer(true),
+      resources: resources('10m', '32Mi', '64Mi'),
+      readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+      livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 20 },
+    }],
+    volumes: [
+      { name: 'content', configMap: { name: 'wellknown-content' } },
+      { name: 'conf', configMap: { name: 'wellknown-nginx' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ],
+  });
   return {
     name,
     files: {

@@ -2,7 +2,7 @@
 import type { EnvModel } from '../../model/index.ts';
 import { REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
 import { routesFor, WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
-import { image, labels, replicationService, podSecurity, resources, restrictedContainer, selector, service, type BaseComponent, type Obj } from '../lib.ts';
+import { image, labels, replicationService, resources, restrictedContainer, selector, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 export function workerDeployment(w: WorkerType): Obj {
   const name = workerResourceName(w);
@@ -35,34 +35,21 @@ export function workerDeployment(w: WorkerType): Obj {
 
 export function redisDeployment(): Obj {
   const name = 'synapse-redis';
-  return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name, labels: labels(name) },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: selector(name) },
-      template: {
-        metadata: { labels: labels(name) },
-        spec: {
-          securityContext: podSecurity(999),
-          automountServiceAccountToken: false,
-          containers: [{
-            name: 'redis', image: image('redis'),
-            // Kubernetes expands $(REDIS_PASSWORD) from the env, so the password stays in the Secret.
-            args: ['--requirepass', '$(REDIS_PASSWORD)', '--save', '', '--appendonly', 'no'],
-            env: [{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-password', key: 'password' } } }],
-            ports: [{ name: 'redis', containerPort: 6379, protocol: 'TCP' }],
-            volumeMounts: [{ name: 'data', mountPath: '/data' }],
-            securityContext: restrictedContainer(true),
-            resources: resources('50m', '64Mi', '256Mi'),
-            readinessProbe: { tcpSocket: { port: 'redis' } },
-            livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 20 },
-          }],
-          volumes: [{ name: 'data', emptyDir: { sizeLimit: '256Mi' } }],
-        },
-      },
-    },
-  };
+  return workload(name, 999, {
+    containers: [{
+      name: 'redis', image: image('redis'),
+      // Kubernetes expands $(REDIS_PASSWORD) from the env, so the password stays in the Secret.
+      args: ['--requirepass', '$(REDIS_PASSWORD)', '--save', '', '--appendonly', 'no'],
+      env: [{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-password', key: 'password' } } }],
+      ports: [{ name: 'redis', containerPort: 6379, protocol: 'TCP' }],
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+      securityContext: restrictedContainer(true),
+      resources: resources('50m', '64Mi', '256Mi'),
+      readinessProbe: { tcpSocket: { port: 'redis' } },
+      livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 20 },
+    }],
+    volumes: [{ name: 'data', emptyDir: { sizeLimit: '256Mi' } }],
+  });
 }
 
 /** ingress-nginx regex paths; ingress-nginx anchors them itself, so the leading ^ goes. */
