@@ -16,7 +16,7 @@ import { call, login, ok, registerWithSharedSecret, txnId } from './lib/matrix.t
 import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/postgres.ts';
 import { Processes, log, logTail } from './lib/procs.ts';
 import { buildOverlay, decryptSecrets, find, generateRepo, type Doc, type GeneratedRepo } from './lib/repo.ts';
-import { IngressTable, startIngressProxy, type Proxy } from './lib/proxy.ts';
+import { IngressTable, getVia, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startWellKnown } from './lib/wellknown.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
 
@@ -67,7 +67,9 @@ before(async () => {
   coturn = await startCoturn(env, cluster, procs);
   await startWellKnown(env, cluster, procs);
   // The homelab Ingresses (Traefik in a cluster; plain Prefix paths) applied by a loopback proxy.
-  proxy = await startIngressProxy(cluster, new IngressTable(docs, homeserver.server_name as string));
+  proxy = await startIngressProxy(cluster, [
+    new IngressTable(docs, homeserver.server_name as string), new IngressTable(docs, new URL(homeserver.public_baseurl as string).hostname),
+  ]);
   await waitHealthy(synapse);
   log(`homelab stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s (repo via ${repo.via})`);
 }, { timeout: 900_000 });
@@ -114,18 +116,28 @@ test('/_matrix/client/versions lists the stable spec versions', async () => {
   assert.ok((body.versions as string[]).includes('v1.11'), JSON.stringify(body.versions));
 });
 
+test('the homelab Ingress sends the client API to Synapse and keeps the admin API off the public host', async () => {
+  const host = new URL(baseUrl()).hostname;
+  const versions = await getVia(proxy, host, '/_matrix/client/versions');
+  assert.equal(versions.status, 200);
+  assert.equal(versions.headers['x-boot-backend'], 'synapse');
+  const adminApi = await getVia(proxy, host, '/_synapse/admin/v1/register');
+  assert.equal(adminApi.status, 404);
+  assert.equal(adminApi.headers['x-boot-backend'], undefined, 'no Ingress path matches /_synapse/admin');
+});
+
 test('client well-known: the generated component serves JSON pointing at public_baseurl, and Synapse agrees', async () => {
   const content = find(docs, 'ConfigMap', configMapName('wellknown-content')).data as Record<string, string>;
   const client = JSON.parse(content.client) as Doc;
   assert.equal(client['m.homeserver'].base_url, baseUrl());
   // Served by the generated nginx config through the generated Ingress of the server_name host.
   for (const [kind, expected] of [['client', client], ['server', { 'm.server': `${new URL(baseUrl()).hostname}:443` }]] as const) {
-    const r = await fetch(`${proxy.url}/.well-known/matrix/${kind}`);
+    const r = await getVia(proxy, homeserver.server_name as string, `/.well-known/matrix/${kind}`);
     assert.equal(r.status, 200, kind);
-    assert.equal(r.headers.get('x-boot-backend'), 'wellknown');
-    assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-    assert.equal(r.headers.get('access-control-allow-origin'), '*');
-    assert.deepEqual(await r.json(), expected);
+    assert.equal(r.headers['x-boot-backend'], 'wellknown');
+    assert.match(r.headers['content-type'] ?? '', /^application\/json/);
+    assert.equal(r.headers['access-control-allow-origin'], '*');
+    assert.deepEqual(JSON.parse(r.body), expected);
   }
   // Synapse serves /.well-known/matrix/client itself too, because public_baseurl is set; it must agree
   // (it writes public_baseurl with its trailing slash; clients treat both forms alike).

@@ -42,9 +42,14 @@ export class IngressTable {
 
 export interface Proxy { url: string; decisions: Array<{ method: string; path: string; service: string }>; close(): Promise<void> }
 
-export async function startIngressProxy(cluster: Cluster, table: IngressTable): Promise<Proxy> {
+/** One proxy for several hosts: the Host header picks the table (the only table when there is one). */
+export async function startIngressProxy(cluster: Cluster, tables: IngressTable | IngressTable[]): Promise<Proxy> {
+  const list = Array.isArray(tables) ? tables : [tables];
   const decisions: Proxy['decisions'] = [];
   const server = http.createServer((req, res) => {
+    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const table = list.find((t) => t.host === hostHeader) ?? (list.length === 1 ? list[0] : undefined);
+    if (!table) { res.writeHead(404).end('no ingress for this host\n'); return; }
     const raw = req.url ?? '/';
     const pathOnly = raw.split('?')[0];
     let decoded = pathOnly;
@@ -71,4 +76,18 @@ export async function startIngressProxy(cluster: Cluster, table: IngressTable): 
     decisions,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** GET through the proxy for a given Host (fetch() cannot set Host). */
+export function getVia(proxy: Proxy, host: string, p: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${proxy.url}${p}`, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error(`GET ${p} timed out`)));
+  });
 }
