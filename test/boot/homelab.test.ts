@@ -5,8 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ensureBootEnvironment, type BootEnvironment } from '../../scripts/boot-setup.ts';
@@ -14,7 +13,7 @@ import { Cluster } from './lib/cluster.ts';
 import { LOOPBACK_DENY, startCoturn, turnPassword, turnSession, type Coturn } from './lib/coturn.ts';
 import { call, login, ok, registerWithSharedSecret, txnId } from './lib/matrix.ts';
 import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/postgres.ts';
-import { Processes, log, logTail } from './lib/procs.ts';
+import { Processes, log, logTail, tempDir } from './lib/procs.ts';
 import { buildOverlay, decryptSecrets, find, generateRepo, type Doc, type GeneratedRepo } from './lib/repo.ts';
 import { IngressTable, getVia, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startWellKnown } from './lib/wellknown.ts';
@@ -44,7 +43,7 @@ const secret = (name: string, key: string): string => {
 before(async () => {
   const t0 = Date.now();
   env = ensureBootEnvironment();
-  work = mkdtempSync(path.join(os.tmpdir(), 'mx-boot-homelab-'));
+  work = tempDir('mx-boot-homelab-');
   chmodSync(work, 0o711); // PostgreSQL runs as another user and must traverse it
   repo = await generateRepo(work);
   docs = buildOverlay(repo, 'homelab');
@@ -77,8 +76,7 @@ before(async () => {
 after(async () => {
   await proxy?.close();
   await procs.stopAll();
-  if (work && !process.env.BOOT_KEEP) rmSync(work, { recursive: true, force: true });
-  else if (work) log(`kept ${work}`);
+  // The temp dir goes when this process exits (tempDir), interrupted or not.
 });
 
 /** kustomize appends a content hash to generated ConfigMap names. */

@@ -7,15 +7,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ensureBootEnvironment, type BootEnvironment } from '../../scripts/boot-setup.ts';
 import { Cluster } from './lib/cluster.ts';
 import { login, ok, registerWithSharedSecret, txnId } from './lib/matrix.ts';
 import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/postgres.ts';
-import { Processes, log } from './lib/procs.ts';
+import { Processes, log, tempDir } from './lib/procs.ts';
 import { IngressTable, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startRedis } from './lib/redis.ts';
 import { buildOverlay, decryptSecrets, find, generateRepo, type Doc } from './lib/repo.ts';
@@ -53,7 +52,7 @@ const secret = (name: string, key: string): string => {
 before(async () => {
   const t0 = Date.now();
   env = ensureBootEnvironment();
-  work = mkdtempSync(path.join(os.tmpdir(), 'mx-boot-workers-'));
+  work = tempDir('mx-boot-workers-');
   chmodSync(work, 0o711);
   const repo = await generateRepo(work);
   docs = buildOverlay(repo, 'production');
@@ -99,8 +98,7 @@ before(async () => {
 after(async () => {
   await proxy?.close();
   await procs.stopAll();
-  if (work && !process.env.BOOT_KEEP) rmSync(work, { recursive: true, force: true });
-  else if (work) log(`kept ${work}`);
+  // The temp dir goes when this process exits (tempDir), interrupted or not.
 });
 
 const worker = (name: string): SynapseProc => {

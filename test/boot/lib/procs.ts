@@ -2,7 +2,9 @@
 // log file; stopAll() (the after hook) ends them all, and an exit handler kills leftovers if a test
 // run is interrupted, so nothing outlives the test.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 
 export interface Managed {
@@ -14,11 +16,26 @@ export interface Managed {
 }
 
 const live = new Set<Managed>();
-process.on('exit', () => {
+const tempDirs = new Set<string>();
+function killLeftovers(): void {
   for (const m of live) {
     try { process.kill(-(m.child.pid as number), 'SIGKILL'); } catch { /* already gone */ }
   }
-});
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+}
+
+/** A temp dir removed when the test process ends, also when it is interrupted (unless BOOT_KEEP). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  if (process.env.BOOT_KEEP) log(`keeping ${dir} (BOOT_KEEP)`);
+  else tempDirs.add(dir);
+  return dir;
+}
+// Children run in their own process groups, so an interrupted run must end them itself.
+process.on('exit', killLeftovers);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => { killLeftovers(); process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)); });
+}
 
 export function log(message: string): void {
   process.stderr.write(`[boot] ${message}\n`);
