@@ -4,11 +4,15 @@ package mx.lib
 
 # ---------------------------------------------------------------- overlay switch
 
-# Validate writes data.mx.overlay per entry point ("homelab", "li", "flux/production/…").
+# Validate writes data.mx.overlay per entry point ("homelab", "li", "flux/production/…"), and
+# data.mx.overlays (rendered file name → entry point) when one run covers several.
 # Without data (conftest verify, ad-hoc runs) the strictest profile applies.
 default overlay := "production"
 
-overlay := data.mx.overlay
+# One conftest run checks every entry point's rendered file; validate maps each file to its overlay.
+overlay := o if {
+	o := data.mx.overlays[data.conftest.file.name]
+} else := data.mx.overlay
 
 default homelab := false
 

@@ -104,43 +104,65 @@ async function conftest(args: string[]): Promise<ConftestOutput[]> {
   }
 }
 
-export async function policyCheck(repo: string, built: Built, data: PolicyData): Promise<PolicyOutcome> {
-  const outcome: PolicyOutcome = { findings: [], exceptions: [] };
-  if (built.docs.length === 0) return outcome;
-  // conftest wants a file argument to parse multi-document YAML reliably, so stage one per overlay.
+function collect(outputs: ConftestOutput[], built: Built, outcome: PolicyOutcome): void {
+  for (const o of outputs) {
+    for (const f of o.failures ?? []) outcome.findings.push(toFinding(f, 'error', built.entry.name, built.entry.path));
+    for (const w of o.warnings ?? []) {
+      const fnd = toFinding(w, 'warning', built.entry.name, built.entry.path);
+      if (w.metadata?.exception === true) outcome.exceptions.push(fnd);
+      else outcome.findings.push(fnd);
+    }
+    for (const e of o.exceptions ?? []) outcome.exceptions.push(toFinding(e, 'warning', built.entry.name, built.entry.path));
+  }
+}
+
+/**
+ * Policies over every built entry. The per-document pass is one conftest process for all entries
+ * (policies compile once; each rendered file is mapped back to its overlay through
+ * data.mx.overlays[data.conftest.file.name]); the cross-resource pass needs one process per entry
+ * because --combine merges every file it is given.
+ */
+export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData): Promise<Map<Built, PolicyOutcome>> {
+  const outcomes = new Map<Built, PolicyOutcome>(builts.map((b) => [b, { findings: [], exceptions: [] }]));
+  const withDocs = builts.filter((b) => b.docs.length > 0);
+  if (withDocs.length === 0) return outcomes;
   const tmp = await mkdtemp(path.join(tmpdir(), 'mx-validate-'));
   try {
-    const rendered = path.join(tmp, 'rendered.yaml');
-    const dataFile = path.join(tmp, 'data.json');
+    const files = withDocs.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
+    const overlays = Object.fromEntries(withDocs.map((b, i) => [path.basename(files[i]), b.entry.name]));
+    const dataFiles = withDocs.map((_, i) => path.join(tmp, `data-${i}.json`));
+    const allData = path.join(tmp, 'data.json');
     await Promise.all([
-      writeFile(rendered, built.yaml),
-      writeFile(dataFile, JSON.stringify({ mx: { overlay: built.entry.name, ...data } })),
+      ...withDocs.map((b, i) => writeFile(files[i], b.yaml)),
+      ...withDocs.map((b, i) => writeFile(dataFiles[i], JSON.stringify({ mx: { overlay: b.entry.name, ...data } }))),
+      writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays, ...data } })),
     ]);
     const policies = path.join(repo, 'policies');
     // Only the rules: conftest would otherwise compile the *_test.rego suites and their fixtures too,
     // which costs more than evaluating every rule on every document.
-    const ruleFiles = regoFiles(policies).filter((f) => !f.endsWith('_test.rego'));
-    const common = ['--no-fail', '-o', 'json', ...ruleFiles.flatMap((f) => ['-p', f]), '-d', dataFile, rendered];
+    const ruleFiles = regoFiles(policies).filter((f) => !f.endsWith('_test.rego')).flatMap((f) => ['-p', f]);
+    const base = ['--no-fail', '-o', 'json', ...ruleFiles];
     // Per-document rules through policies/main.rego (one deny + one warn query per document instead
     // of two queries per rule), when the policy set has that entry point; else every namespace.
-    const perDocArgs = existsSync(path.join(policies, 'main.rego')) ? ['--namespace', 'main'] : ['--all-namespaces'];
-    const [perDoc, combined] = await Promise.all([
-      conftest(['test', ...perDocArgs, ...common]),
-      conftest(['test', '--combine', '--namespace', 'mx.combined', ...common]),
-    ]);
-    // --all-namespaces would also run mx.combined per document, where input is one object not a list.
-    const results = [...perDoc.filter((o) => o.namespace !== 'mx.combined'), ...combined];
-    for (const o of results) {
-      for (const f of o.failures ?? []) outcome.findings.push(toFinding(f, 'error', built.entry.name, built.entry.path));
-      for (const w of o.warnings ?? []) {
-        const fnd = toFinding(w, 'warning', built.entry.name, built.entry.path);
-        if (w.metadata?.exception === true) outcome.exceptions.push(fnd);
-        else outcome.findings.push(fnd);
-      }
-      for (const e of o.exceptions ?? []) outcome.exceptions.push(toFinding(e, 'warning', built.entry.name, built.entry.path));
-    }
+    const hasMain = existsSync(path.join(policies, 'main.rego'));
+    const perDocPass = hasMain
+      ? conftest(['test', '--namespace', 'main', ...base, '-d', allData, ...files]).then((out) => new Map(withDocs.map((b, i) => [b, out.filter((o) => path.basename(o.filename ?? '') === path.basename(files[i]))])))
+      : Promise.all(withDocs.map((b, i) => conftest(['test', '--all-namespaces', ...base, '-d', dataFiles[i], files[i]]))).then(
+        // --all-namespaces would also run mx.combined per document, where input is one object not a list.
+        (outs) => new Map(withDocs.map((b, i) => [b, outs[i].filter((o) => o.namespace !== 'mx.combined')])),
+      );
+    const combinedPass = Promise.all(withDocs.map((b, i) => conftest(['test', '--combine', '--namespace', 'mx.combined', ...base, '-d', dataFiles[i], files[i]])));
+    const [perDoc, combined] = await Promise.all([perDocPass, combinedPass]);
+    withDocs.forEach((b, i) => {
+      const outcome = outcomes.get(b) as PolicyOutcome;
+      collect([...(perDoc.get(b) ?? []), ...combined[i]], b, outcome);
+    });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  return outcome;
+  return outcomes;
+}
+
+export async function policyCheck(repo: string, built: Built, data: PolicyData): Promise<PolicyOutcome> {
+  return (await policyCheckAll(repo, [built], data)).get(built) as PolicyOutcome;
 }

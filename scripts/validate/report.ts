@@ -1,8 +1,8 @@
 // Runs every check and assembles one report; each overlay's checks run concurrently with the others.
 import { discover, checkRepoDir } from './discover.ts';
-import { build } from './build.ts';
+import { build, type Built } from './build.ts';
 import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
-import { policyCheck, hasPolicies, loadPolicyData } from './policy.ts';
+import { policyCheckAll, hasPolicies, loadPolicyData } from './policy.ts';
 import { hygieneCheck } from './hygiene.ts';
 import { indexSources, attribute, type Source } from './sources.ts';
 import type { Finding, OverlayResult, Report } from './types.ts';
@@ -25,20 +25,23 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const dataPromise = loadPolicyData(repo);
   const hygienePromise = hygieneCheck(repo);
 
-  const perOverlay = await Promise.all(
+  // Build and schema-check every entry in parallel; policies then run over all builds at once.
+  const checked = await Promise.all(
     entries.map(async (entry) => {
       const built = await build(entry);
-      const data = await dataPromise;
-      const [schema, policy] = await Promise.all([
-        schemaCheck(built, schemas),
-        withPolicies ? policyCheck(repo, built, data) : Promise.resolve({ findings: [], exceptions: [] }),
-      ]);
-      const overlay: OverlayResult = { name: entry.name, path: entry.path, resources: built.docs.length };
-      const findings = [...built.findings, ...schema, ...policy.findings];
-      opts.onOverlay?.(overlay, findings);
-      return { overlay, findings, exceptions: policy.exceptions };
+      return { built, schema: await schemaCheck(built, schemas) };
     }),
   );
+  const policies = withPolicies
+    ? await policyCheckAll(repo, checked.map((c) => c.built), await dataPromise)
+    : new Map<Built, { findings: Finding[]; exceptions: Finding[] }>();
+  const perOverlay = checked.map(({ built, schema }) => {
+    const policy = policies.get(built) ?? { findings: [], exceptions: [] };
+    const overlay: OverlayResult = { name: built.entry.name, path: built.entry.path, resources: built.docs.length };
+    const findings = [...built.findings, ...schema, ...policy.findings];
+    opts.onOverlay?.(overlay, findings);
+    return { overlay, findings, exceptions: policy.exceptions };
+  });
   const raw = perOverlay.flatMap((o) => o.findings);
   const rawExceptions = perOverlay.flatMap((o) => o.exceptions);
   // Tracing findings to source files parses the whole tree, so a clean run skips it.
