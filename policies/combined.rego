@@ -4,7 +4,16 @@ package mx.combined
 
 import data.mx.lib
 
-docs := [d.contents | some d in input; is_object(d.contents); d.contents.kind]
+docs := [d.contents | some d in input; in_entry(d); is_object(d.contents); d.contents.kind]
+
+# One --combine run may hold the rendered files of several entry points; policies/gate_combined.rego
+# evaluates this package once per entry (data.mx.current_entry) over that entry's documents only.
+in_entry(_) if not data.mx.current_entry
+
+in_entry(d) if {
+	parts := split(d.path, "/")
+	data.mx.overlays[parts[count(parts) - 1]] == data.mx.current_entry
+}
 
 of_kind(k) := [d | some d in docs; d.kind == k]
 

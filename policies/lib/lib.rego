@@ -11,6 +11,8 @@ default overlay := "production"
 
 # One conftest run checks every entry point's rendered file; validate maps each file to its overlay.
 overlay := o if {
+	o := data.mx.current_entry
+} else := o if {
 	o := data.mx.overlays[data.conftest.file.name]
 } else := data.mx.overlay
 

@@ -119,8 +119,8 @@ function collect(outputs: ConftestOutput[], built: Built, outcome: PolicyOutcome
 /**
  * Policies over every built entry. The per-document pass is one conftest process for all entries
  * (policies compile once; each rendered file is mapped back to its overlay through
- * data.mx.overlays[data.conftest.file.name]); the cross-resource pass needs one process per entry
- * because --combine merges every file it is given.
+ * data.mx.overlays[data.conftest.file.name]); so is the cross-resource pass (gate_combined.rego
+ * evaluates mx.combined once per entry over that entry's documents).
  */
 export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData): Promise<Map<Built, PolicyOutcome>> {
   const outcomes = new Map<Built, PolicyOutcome>(builts.map((b) => [b, { findings: [], exceptions: [] }]));
@@ -151,12 +151,22 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
         // --all-namespaces would also run mx.combined per document, where input is one object not a list.
         (outs) => new Map(withDocs.map((b, i) => [b, outs[i].filter((o) => o.namespace !== 'mx.combined')])),
       );
-    const combinedPass = Promise.all(withDocs.map((b, i) => conftest(['test', '--combine', '--namespace', 'mx.combined', ...base, '-d', dataFiles[i], files[i]])));
+    // Cross-resource rules: policies/gate_combined.rego runs mx.combined once per entry inside one
+    // --combine process and tags each result with its entry; without it, one process per entry.
+    const hasGate = existsSync(path.join(policies, 'gate_combined.rego'));
+    const combinedPass: Promise<Map<Built, ConftestOutput[]>> = hasGate
+      ? conftest(['test', '--combine', '--namespace', 'gate_combined', ...base, '-d', allData, ...files]).then((out) => {
+        const byEntry = new Map<Built, ConftestOutput[]>();
+        for (const b of withDocs) {
+          const mine = (list?: ConftestResult[]) => (list ?? []).filter((r) => r.metadata?.entry === b.entry.name);
+          byEntry.set(b, out.map((o) => ({ ...o, failures: mine(o.failures), warnings: mine(o.warnings), exceptions: mine(o.exceptions) })));
+        }
+        return byEntry;
+      })
+      : Promise.all(withDocs.map((b, i) => conftest(['test', '--combine', '--namespace', 'mx.combined', ...base, '-d', dataFiles[i], files[i]])))
+        .then((outs) => new Map(withDocs.map((b, i) => [b, outs[i]])));
     const [perDoc, combined] = await Promise.all([perDocPass, combinedPass]);
-    withDocs.forEach((b, i) => {
-      const outcome = outcomes.get(b) as PolicyOutcome;
-      collect([...(perDoc.get(b) ?? []), ...combined[i]], b, outcome);
-    });
+    for (const b of withDocs) collect([...(perDoc.get(b) ?? []), ...(combined.get(b) ?? [])], b, outcomes.get(b) as PolicyOutcome);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

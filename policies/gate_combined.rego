@@ -1,0 +1,22 @@
+# The gate's entry point for cross-resource rules (`conftest test --combine --namespace
+# gate_combined` over every entry point's rendered file at once): mx.combined is evaluated once
+# per entry point, over that entry's documents and with its overlay, so one process serves all.
+package gate_combined
+
+entries contains e if some _, e in data.mx.overlays
+
+deny contains object.union(r, {"entry": e}) if {
+	some e in entries
+	rules := data.mx.combined with data.mx.current_entry as e
+	some name, results in rules
+	startswith(name, "deny_")
+	some r in results
+}
+
+warn contains object.union(r, {"entry": e}) if {
+	some e in entries
+	rules := data.mx.combined with data.mx.current_entry as e
+	some name, results in rules
+	startswith(name, "warn_")
+	some r in results
+}
