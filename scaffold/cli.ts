@@ -1,43 +1,53 @@
 // `npm run scaffold`: config (+ flags, + prompts on a TTY) → a Flux-ready repository, written
 // atomically; re-runs keep secrets and user edits, and never change serverName.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { $ } from 'zx';
 import { loadConfig, readConfigFile, type DeepPartial } from './config/load.ts';
 import type { Components, Environment, MatrixConfig } from './config/types.ts';
 import { buildModel } from './model/index.ts';
 import { renderRepository } from './render/index.ts';
 import { GENERATED_KEY_FILE, generateAgeKey, renderSopsConfig, resolveAgeKey, writeSecretFiles } from './secrets/index.ts';
-import { CONFIG_FILE, SCHEMA_FILE, repoExtras } from './repo-extras/index.ts';
-import { plan, type Action } from './write/plan.ts';
-import { applyAtomically } from './write/apply.ts';
+import { CONFIG_FILE, SCHEMA_FILE, configFile, repoExtras } from './repo-extras/index.ts';
+import { plan, type Action, type Desired } from './write/plan.ts';
+import { applyAtomically, recoverInterrupted } from './write/apply.ts';
 import { unifiedDiff } from './write/diff.ts';
 import { STATE_FILE, readState, renderState, sha256, type State } from './write/state.ts';
-import { SERVER_NAME_QUESTION, ask } from './prompts.ts';
-import { UsageError, exitOnKnownError } from '../scripts/lib/errors.ts';
+import { Prompter, promptMissing, type Known } from './prompts.ts';
+import { EnvironmentError, UsageError, exitOnKnownError } from '../scripts/lib/errors.ts';
 import { done, step, style, warn } from '../scripts/lib/progress.ts';
 
 const HELP = `Usage: npm run scaffold -- --out DIR [--config FILE] [options]
 
 Writes (or updates) a Flux-ready Kustomize repository for a Matrix stack in DIR.
 
-  --config FILE           matrix-gitops.yaml to read (default: DIR/${CONFIG_FILE} when it exists)
-  --out DIR               target repository (created if missing)
-  --server-name NAME      serverName (immutable once scaffolded)
-  --environments LIST     comma list of homelab,production,li
-  --components LIST       comma list; prefix no- to turn one off (e.g. jitsi,no-coturn)
-  --host-synapse HOST     (also --host-element, --host-turn, --host-rtc)
-  --li-allowed-cidrs LIST comma list of CIDRs for the li ingress
-  --age-key FILE          age identity to encrypt to (else SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt,
-                          else a new DIR/${GENERATED_KEY_FILE}, git-ignored)
-  --yes                   never prompt (CI); a missing value is an error
-  --force                 overwrite files you edited since the last scaffold
-  --no-git                do not git init / commit
-  -h, --help              this text
+  --config FILE            matrix-gitops.yaml to read (default: DIR/${CONFIG_FILE} when it exists)
+  --out DIR                target repository (created if missing)
+  --server-name NAME       serverName (immutable once scaffolded)
+  --environments LIST      comma list of homelab,production,li
+  --components LIST        comma list; prefix no- to turn one off (e.g. jitsi,no-coturn)
+  --host-synapse HOST      (also --host-element, --host-turn, --host-rtc, --host-admin, --host-jitsi,
+                           --host-sygnal)
+  --li-allowed-cidrs LIST  comma list of CIDRs allowed to reach the li ingress
+  --namespace NAME         Kubernetes namespace of the stack
+  --git-url URL            where Flux pulls the repository from
+  --acme-email ADDRESS     cert-manager ACME account (production TLS)
+  --age-key FILE           age identity to encrypt to (else SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt,
+                           else a new DIR/${GENERATED_KEY_FILE}, git-ignored)
+  --yes                    never prompt (CI); a missing required value is an error, others take defaults
+  --force                  overwrite files you edited since the last scaffold
+  --no-git                 do not git init / commit
+  -h, --help               this text
 
-Exit codes: 0 written or nothing to do, 1 conflicts (files you edited; nothing written),
-2 usage or environment error (nothing written).`;
+On a terminal (and without --yes) the main values neither the config nor a flag gives are asked
+for, with defaults. Secret files are written once and then never changed or deleted.
+
+Exit codes: 0 written or nothing to do; 1 conflicts (files you edited since the last scaffold: a
+diff is printed, nothing is written, --force takes ours); 2 usage or environment error (nothing
+written).`;
 
 interface Options {
   config?: string;
@@ -50,6 +60,7 @@ interface Options {
 }
 
 const list = (v: string | undefined): string[] | undefined => v?.split(',').map((s) => s.trim()).filter(Boolean);
+const HOST_FLAGS = ['synapse', 'element', 'turn', 'rtc', 'admin', 'jitsi', 'sygnal'] as const;
 
 export function parseOptions(argv: string[]): Options | 'help' {
   let values: Record<string, string | boolean | undefined>;
@@ -57,73 +68,123 @@ export function parseOptions(argv: string[]): Options | 'help' {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
+      allowPositionals: false,
       options: {
-        config: { type: 'string' }, out: { type: 'string' }, yes: { type: 'boolean' }, force: { type: 'boolean' },
+        config: { type: 'string' }, out: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' },
         'no-git': { type: 'boolean' }, 'age-key': { type: 'string' }, 'server-name': { type: 'string' },
-        environments: { type: 'string' }, components: { type: 'string' }, 'host-synapse': { type: 'string' },
-        'host-element': { type: 'string' }, 'host-turn': { type: 'string' }, 'host-rtc': { type: 'string' },
-        'li-allowed-cidrs': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        environments: { type: 'string' }, components: { type: 'string' },
+        ...Object.fromEntries(HOST_FLAGS.map((h) => [`host-${h}`, { type: 'string' as const }])),
+        'li-allowed-cidrs': { type: 'string' }, namespace: { type: 'string' }, 'git-url': { type: 'string' },
+        'acme-email': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see \`npm run scaffold -- --help\``);
   }
   if (values.help) return 'help';
-  if (typeof values.out !== 'string') throw new UsageError('--out: missing; name the repository directory to write, e.g. --out ../my-matrix');
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const out = str('out');
+  if (out === undefined || out === '') throw new UsageError('--out: missing; name the repository directory to write, e.g. --out ../my-matrix');
   const o: DeepPartial<MatrixConfig> = {};
-  if (typeof values['server-name'] === 'string') o.serverName = values['server-name'];
-  const envs = list(values.environments as string | undefined);
+  if (str('server-name') !== undefined) o.serverName = str('server-name');
+  const envs = list(str('environments'));
   if (envs) o.environments = envs as Environment[];
   const hosts: Record<string, string> = {};
-  for (const h of ['synapse', 'element', 'turn', 'rtc']) if (typeof values[`host-${h}`] === 'string') hosts[h] = values[`host-${h}`] as string;
+  for (const h of HOST_FLAGS) {
+    const v = str(`host-${h}`);
+    if (v !== undefined) hosts[h] = v;
+  }
   if (Object.keys(hosts).length) o.hosts = hosts;
-  const comps = list(values.components as string | undefined);
+  const comps = list(str('components'));
   if (comps) {
     o.components = Object.fromEntries(comps.map((c) => {
       const off = /^(-|no-)/.exec(c);
       return off ? [c.slice(off[0].length), false] : [c, true];
     })) as Partial<Components>;
   }
-  const cidrs = list(values['li-allowed-cidrs'] as string | undefined);
+  const cidrs = list(str('li-allowed-cidrs'));
   if (cidrs) o.li = { allowedCidrs: cidrs };
+  if (str('namespace') !== undefined) o.namespace = str('namespace');
+  if (str('git-url') !== undefined) o.git = { url: str('git-url') };
+  if (str('acme-email') !== undefined) o.acme = { email: str('acme-email') };
   return {
-    config: values.config as string | undefined,
-    out: values.out,
+    config: str('config'),
+    out,
     yes: values.yes === true,
     force: values.force === true,
     git: values['no-git'] !== true,
-    ageKey: values['age-key'] as string | undefined,
+    ageKey: str('age-key'),
     overrides: o,
   };
 }
 
-/** Fills serverName by prompt on a TTY, or fails naming it. */
-async function completeConfig(opts: Options): Promise<MatrixConfig> {
-  const file = opts.config ?? (existsSync(path.join(opts.out, CONFIG_FILE)) ? path.join(opts.out, CONFIG_FILE) : undefined);
-  const raw = (file ? readConfigFile(file) : {}) as { serverName?: unknown } | null;
-  const hasServerName = opts.overrides.serverName !== undefined || (raw !== null && typeof raw === 'object' && raw.serverName !== undefined);
-  if (!hasServerName) {
-    if (opts.yes || !process.stdin.isTTY) {
-      throw new UsageError('serverName: missing; pass --server-name example.org or set serverName in the config (--yes never prompts)');
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) merged[k] = deepMerge(merged[k], v);
+  return merged;
+}
+
+/** The config file's content with the flags over it; prompts on a TTY for main values still missing. */
+async function completeConfig(opts: Options, out: string, state: State | undefined): Promise<{ config: MatrixConfig; file?: string }> {
+  const file = opts.config ?? (existsSync(path.join(out, CONFIG_FILE)) ? path.join(out, CONFIG_FILE) : undefined);
+  const raw = file ? readConfigFile(file) : {};
+  const overrides = { ...opts.overrides };
+  // serverName cannot change once scaffolded, so the state's is as good as any answer.
+  const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+  if (state && overrides.serverName === undefined && !(isObject && 'serverName' in raw)) overrides.serverName = state.serverName;
+  // A value that is not an object is left to loadConfig, which names the problem.
+  const known = (isObject ? deepMerge(raw, overrides) : overrides) as Known;
+  if (!opts.yes && process.stdin.isTTY) {
+    const prompter = new Prompter();
+    try {
+      Object.assign(overrides, deepMerge(overrides, await promptMissing(known, prompter)));
+    } finally {
+      prompter.close();
     }
-    Object.assign(opts.overrides, await ask([SERVER_NAME_QUESTION]));
+  } else if (known.serverName === undefined) {
+    throw new UsageError(`serverName: missing; pass --server-name example.org or set serverName in the config${opts.yes ? ' (--yes never prompts)' : ' (no terminal to ask on)'}`);
   }
-  return loadConfig({ file, overrides: opts.overrides });
+  return { config: loadConfig({ file, overrides }), file };
 }
 
-function summarize(actions: Action[]): string {
-  const n = (k: Action['kind']) => actions.filter((a) => a.kind === k).length;
-  return `${n('create')} created, ${n('update')} updated, ${n('unchanged')} unchanged, ${n('delete')} removed`;
+function summarize(actions: Action[], newSecrets: number): string {
+  const n = (...k: Action['kind'][]) => actions.filter((a) => k.includes(a.kind)).length;
+  return `${n('create')} created, ${n('update', 'conflict')} updated, ${n('unchanged')} unchanged, ${n('delete')} removed, ${newSecrets} new secret(s)`;
 }
 
-async function gitCommitFirst(dir: string): Promise<void> {
+async function gitFirstCommit(dir: string): Promise<void> {
+  try {
+    await gitInitAndCommit(dir);
+  } catch (err) {
+    const detail = (err as { stderr?: string }).stderr?.trim().split('\n')[0] ?? (err as Error).message;
+    throw new EnvironmentError(`git: cannot create the first commit in ${dir}: ${detail}; fix git (or pass --no-git) and re-run`);
+  }
+}
+
+async function gitInitAndCommit(dir: string): Promise<void> {
   const q = $({ cwd: dir, quiet: true });
   await q`git init -q -b main`;
+  // The pre-push hook lives in the repository (.githooks) so it is versioned with it.
   await q`git config core.hooksPath .githooks`;
   const hasIdentity = (await q`git config user.email`.nothrow()).exitCode === 0;
   const who = hasIdentity ? [] : ['-c', 'user.name=matrix-gitops', '-c', 'user.email=matrix-gitops@localhost'];
   await q`git add -A`;
-  await q`git ${who} commit -q -m ${'Scaffold the Matrix stack with matrix-gitops'}`;
+  await q`git ${who} commit -q --no-verify -m ${'Scaffold the Matrix stack with matrix-gitops'}`;
+}
+
+/** The config file to write: the existing bytes when they already mean the same config (comments kept). */
+function configContent(out: string, effective: MatrixConfig): string {
+  const existing = path.join(out, CONFIG_FILE);
+  if (existsSync(existing)) {
+    try {
+      if (isDeepStrictEqual(loadConfig({ file: existing }), effective)) return readFileSync(existing, 'utf8');
+    } catch {
+      // unreadable or invalid: ours replaces it (through the conflict check like any edited file)
+    }
+  }
+  return configFile(effective);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -134,90 +195,121 @@ export async function run(argv: string[]): Promise<number> {
   }
   const opts = parsed;
   const out = path.resolve(opts.out);
-  step('reading the configuration');
-  const config = await completeConfig(opts);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is not a directory`);
+  for (const r of recoverInterrupted(out)) warn(`an interrupted run (${path.basename(r)}) was rolled back; ${out} is as it was before it`);
 
+  step('reading the configuration');
   const state = readState(out);
+  const { config } = await completeConfig(opts, out, state);
   if (state && state.serverName !== config.serverName) {
     throw new UsageError(`serverName: ${out} was scaffolded for "${state.serverName}"; refusing to change it to "${config.serverName}" (user IDs, rooms and the signing key belong to it); use a new repository for a new server name`);
   }
 
   step('resolving the age key');
   const age = await resolveAgeKey({ ageKeyFile: opts.ageKey, repoDir: out });
-  const recipients = config.ageRecipients.length ? config.ageRecipients : age.recipients;
-  const effective: MatrixConfig = { ...config, ageRecipients: recipients.length ? recipients : [] };
+  if (opts.ageKey && config.ageRecipients.length && !age.recipients.some((r) => config.ageRecipients.includes(r))) {
+    warn(`--age-key ${opts.ageKey} is not one of ageRecipients in the config: new secrets are encrypted to the config's recipients only`);
+  }
+  const needKey = age.generated && config.ageRecipients.length === 0;
+  const recipientsNow = config.ageRecipients.length ? config.ageRecipients : age.recipients;
 
-  step(`rendering ${effective.environments.join(', ')} for ${effective.serverName}`);
-  const { files, secrets } = renderRepository(buildModel(effective));
+  step(`rendering ${config.environments.join(', ')} for ${config.serverName}`);
   const schema = readFileSync(new URL('./config/schema.json', import.meta.url), 'utf8');
-  // A brand-new key's recipient is known only once the key exists inside the staged tree.
-  const extras = (cfg: MatrixConfig) => repoExtras(cfg, schema);
-  const sopsFor = (r: string[]) => renderSopsConfig(effective.environments, { default: r });
-
-  const missingSecrets = secrets.filter((s) => !existsSync(path.join(out, s.path)));
-  const needKey = age.generated && effective.ageRecipients.length === 0;
-  const recipientsFinal = needKey ? ['__GENERATED__'] : effective.ageRecipients;
-  const desiredFor = (r: string[]): { path: string; content: string; mode?: number }[] => {
-    const cfg = { ...effective, ageRecipients: r };
-    const desired: { path: string; content: string; mode?: number }[] = [...files.map((f) => ({ path: f.path, content: f.content })), ...extras(cfg).map((e) => ({ path: e.path, content: e.content, mode: e.mode })), { path: '.sops.yaml', content: sopsFor(r) }];
-    return desired;
+  const render = (recipients: string[]) => {
+    const effective: MatrixConfig = { ...config, ageRecipients: recipients };
+    const { files, secrets } = renderRepository(buildModel(effective));
+    const desired: (Desired & { mode?: number })[] = [
+      ...files,
+      ...repoExtras(effective, schema, files).filter((e) => e.path !== CONFIG_FILE),
+      { path: CONFIG_FILE, content: configContent(out, effective) },
+      { path: '.sops.yaml', content: renderSopsConfig(effective.environments, { default: recipients }) },
+    ];
+    return { effective, desired, secrets };
   };
-  // Plan against the final recipients when the key already exists; a brand-new key only happens in a new repo.
-  const desired = desiredFor(recipientsFinal);
-  const actions = plan(out, desired, state);
-  const conflicts = actions.filter((a) => a.kind === 'conflict');
+  // A brand-new key's recipient is known only once the key exists in the staged tree; until then
+  // the plan uses a placeholder (the files it affects are new in that case anyway).
+  const first = render(needKey ? ['age1placeholder'] : recipientsNow);
+  const actions = plan(out, first.desired, state);
+  const conflicts = actions.filter((a): a is Extract<Action, { kind: 'conflict' }> => a.kind === 'conflict');
   if (conflicts.length && !opts.force) {
-    for (const c of conflicts) if (c.kind === 'conflict') process.stdout.write(`${unifiedDiff(c.path, c.current, c.content).trimEnd()}\n`);
+    for (const c of conflicts) process.stdout.write(unifiedDiff(c.path, c.current, c.content));
     warn(`${conflicts.length} file(s) changed since the last scaffold: ${conflicts.map((c) => c.path).join(', ')}`);
-    process.stderr.write(`${style.err('✗')} nothing written; keep your edit by moving it into matrix-gitops.yaml, or re-run with --force to take ours\n`);
+    process.stderr.write(`${style.err('✗')} nothing written; move your change into ${CONFIG_FILE} (or drop it), or re-run with --force to take ours\n`);
     return 1;
   }
-  const writes = actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'conflict');
+  for (const c of conflicts) warn(`--force: overwriting your edit of ${c.path}`);
+  for (const k of actions.filter((a) => a.kind === 'keep')) warn(`${k.path} is no longer rendered but you edited it: left in place`);
+
+  const missingSecrets = first.secrets.filter((s) => !existsSync(path.join(out, s.path)));
+  const writes = new Set(actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'conflict').map((a) => a.path));
   const deletes = actions.filter((a) => a.kind === 'delete').map((a) => a.path);
-  const isNew = !existsSync(out);
-  if (writes.length === 0 && deletes.length === 0 && missingSecrets.length === 0) {
-    done(`nothing to do: ${out} is up to date (${summarize(actions)})`);
+
+  const stateFor = (desired: Desired[], secretsDir: string): string => {
+    const secrets: Record<string, string> = { ...state?.secrets };
+    for (const s of first.secrets) {
+      const f = [path.join(secretsDir, s.path), path.join(out, s.path)].find((p) => existsSync(p));
+      if (f) secrets[s.path] ??= sha256(readFileSync(f));
+    }
+    return renderState({ serverName: config.serverName, files: Object.fromEntries(desired.map((d) => [d.path, sha256(d.content)])), secrets });
+  };
+  const currentState = existsSync(path.join(out, STATE_FILE)) ? readFileSync(path.join(out, STATE_FILE), 'utf8') : undefined;
+  if (writes.size === 0 && deletes.length === 0 && missingSecrets.length === 0 && stateFor(first.desired, out) === currentState) {
+    done(`nothing to do: ${out} is up to date (${summarize(actions, 0)})`);
     return 0;
   }
-  step(`writing ${summarize(actions)}${missingSecrets.length ? `, ${missingSecrets.length} new secret(s)` : ''}`);
-  await applyAtomically(out, {
-    writes: [],
+
+  step(`writing ${summarize(actions, missingSecrets.length)}`);
+  const firstScaffold = !state && !existsSync(path.join(out, '.git'));
+  const applied = await applyAtomically(out, {
     deletes,
-    stage: async (dir) => {
-      let r = effective.ageRecipients;
-      if (needKey) {
-        r = await generateAgeKey(path.join(dir, GENERATED_KEY_FILE));
+    stage: async (dir, fresh) => {
+      let final = first;
+      if (needKey) final = render(await generateAgeKey(path.join(dir, GENERATED_KEY_FILE)));
+      for (const d of final.desired) {
+        if (!writes.has(d.path)) continue;
+        await mkdir(path.dirname(path.join(dir, d.path)), { recursive: true });
+        await writeFile(path.join(dir, d.path), d.content, { mode: d.mode ?? 0o644 });
       }
-      const final = needKey ? desiredFor(r) : desired;
-      const byPath = new Map(final.map((d) => [d.path, d]));
-      for (const a of writes) {
-        const d = byPath.get(a.path);
-        if (!d) continue;
-        const file = path.join(dir, d.path);
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, d.content, { mode: d.mode ?? 0o644 });
+      if (missingSecrets.length) {
+        step(`generating and encrypting ${missingSecrets.length} secret(s) with sops`);
+        await writeSecretFiles(missingSecrets, dir, final.effective.ageRecipients);
       }
-      if (missingSecrets.length) await writeSecretFiles(missingSecrets, dir, r);
-      const hashes: State['files'] = {};
-      for (const d of final) hashes[d.path] = sha256(readFileSync(path.join(dir, d.path)));
-      const secretHashes: Record<string, string> = { ...state?.secrets };
-      for (const s of secrets) if (existsSync(path.join(dir, s.path))) secretHashes[s.path] ??= sha256(readFileSync(path.join(dir, s.path)));
-      mkdirSync(path.join(dir, path.dirname(STATE_FILE)), { recursive: true });
-      writeFileSync(path.join(dir, STATE_FILE), renderState({ serverName: effective.serverName, files: hashes, secrets: secretHashes }));
-      if (isNew && opts.git) await gitCommitFirst(dir);
+      const newState = stateFor(final.desired, dir);
+      if (newState !== currentState) {
+        await mkdir(path.join(dir, path.dirname(STATE_FILE)), { recursive: true });
+        await writeFile(path.join(dir, STATE_FILE), newState);
+      }
+      // A new directory is committed before it appears, so it appears complete.
+      if (fresh && opts.git) {
+        step('git init and first commit');
+        await gitFirstCommit(dir);
+      }
     },
   });
+  if (!applied.fresh && firstScaffold && opts.git) {
+    step('git init and first commit');
+    await gitFirstCommit(out);
+  }
   if (needKey) {
     warn(`generated a NEW age key at ${path.join(out, GENERATED_KEY_FILE)} (git-ignored). Back it up now: without it nobody can decrypt this repository's secrets.`);
   }
-  done(`scaffolded ${out}${isNew && opts.git ? ' (git repository with a first commit)' : ''}; next: cd ${opts.out} && npm run validate`);
+  const committed = opts.git && firstScaffold ? ' (git repository with a first commit)' : '';
+  done(`scaffolded ${out}${committed}: ${applied.written.length} file(s) written, ${applied.deleted.length} removed; next: cd ${opts.out} && npm run validate`);
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+function isMain(): boolean {
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   run(process.argv.slice(2))
     .then((code) => process.exit(code))
-    .catch((err) => exitOnKnownError(err, 'scaffold'));
+    .catch((err: unknown) => exitOnKnownError(err, 'scaffold'));
 }
 
 export { SCHEMA_FILE };

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { MatrixConfig } from '../config/types.ts';
 import { projectRoot } from '../../scripts/lib/versions.ts';
 import { readme } from './readme.ts';
+import type { RenderedFile } from '../render/index.ts';
 
 export interface ExtraFile {
   path: string;
@@ -25,7 +26,11 @@ function policyFiles(): ExtraFile[] {
 
 /** The effective config, written back so a re-run (and a reviewer) sees exactly what was rendered. */
 export function configFile(config: MatrixConfig): string {
-  return `# yaml-language-server: $schema=./${SCHEMA_FILE}\n# matrix-gitops configuration: edit, then re-run \`npm run scaffold -- --config ${CONFIG_FILE} --out .\`\n${stringify(config, { lineWidth: 0 })}`;
+  // The file must load back into the same config: an empty li.allowedCidrs is the default, and the
+  // schema only accepts the key with at least one entry.
+  const { allowedCidrs, ...liRest } = config.li;
+  const written = { ...config, li: allowedCidrs.length ? config.li : liRest };
+  return `# yaml-language-server: $schema=./${SCHEMA_FILE}\n# matrix-gitops configuration: edit, then re-run \`npm run scaffold -- --config ${CONFIG_FILE} --out .\`\n${stringify(written, { lineWidth: 0 })}`;
 }
 
 const GITIGNORE = `# age private keys and decrypted secrets never go into git
@@ -35,6 +40,9 @@ keys.txt
 *.dec.yaml
 *.decrypted.*
 node_modules/
+# CI: the validator checkout and its report
+.matrix-gitops-tool/
+validate.sarif
 `;
 
 function packageJson(toolDir: string): string {
@@ -61,24 +69,41 @@ const PRE_PUSH = `#!/bin/sh
 exec npm run --silent validate
 `;
 
+/**
+ * CI of the generated repository. The validator is this tool (not on a registry), checked out from
+ * the repository variables MATRIX_GITOPS_REPOSITORY / MATRIX_GITOPS_REF (a tag or commit: the pin).
+ * Two jobs: `validate` on every pull request and push (SARIF to code scanning), and `deploy`, which
+ * only after `validate` passed on a push to the main branch fast-forwards the deploy branch Flux follows.
+ */
 function workflow(config: MatrixConfig): string {
-  return `# Validate every pull request and push; only a passing validation on ${config.git.branch} advances
-# ${config.git.deployBranch}, the branch Flux follows.
+  const { branch, deployBranch } = config.git;
+  return `# Validate every pull request and push; only a passing validation on ${branch} advances
+# ${deployBranch}, the branch Flux follows (the deployment gate). Set the repository variables
+# MATRIX_GITOPS_REPOSITORY (owner/name of matrix-gitops) and MATRIX_GITOPS_REF (tag or commit).
 name: validate
 on:
   pull_request:
   push:
-    branches: [${config.git.branch}]
+    branches: [${branch}]
 permissions:
-  contents: write
-  security-events: write
+  contents: read
 jobs:
   validate:
     runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write
     steps:
+      - name: check the matrix-gitops pin
+        env:
+          REPO: \${{ vars.MATRIX_GITOPS_REPOSITORY }}
+          REF: \${{ vars.MATRIX_GITOPS_REF }}
+        run: |
+          if [ -z "$REPO" ] || [ -z "$REF" ]; then
+            echo "::error::set the repository variables MATRIX_GITOPS_REPOSITORY and MATRIX_GITOPS_REF (see README)"
+            exit 2
+          fi
       - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
       - uses: actions/checkout@v4
         with:
           repository: \${{ vars.MATRIX_GITOPS_REPOSITORY }}
@@ -90,24 +115,53 @@ jobs:
       - uses: actions/setup-go@v5
         with:
           go-version: stable
-      - name: install the pinned tools and schemas
+          cache: false
+      - name: cache the pinned tools and schemas
+        uses: actions/cache@v4
+        with:
+          path: |
+            .matrix-gitops-tool/.tools
+            .matrix-gitops-tool/.cache/schemas
+          key: matrix-gitops-tools-\${{ hashFiles('.matrix-gitops-tool/versions.json') }}
+      - name: install the pinned tools (kustomize, kubeconform, conftest, sops, age) and schemas
         working-directory: .matrix-gitops-tool
         run: npm ci && npm run setup
       - name: validate
         env:
           MATRIX_GITOPS_HOME: \${{ github.workspace }}/.matrix-gitops-tool
-        run: npm run --silent validate:sarif > validate.sarif || (npm run --silent validate; exit 1)
+        run: |
+          set +e
+          npm run --silent validate -- --format sarif > validate.sarif
+          code=$?
+          npm run --silent validate -- --format github
+          exit $code
       - uses: github/codeql-action/upload-sarif@v3
-        if: always()
+        if: always() && hashFiles('validate.sarif') != ''
         with:
           sarif_file: validate.sarif
-      - name: advance ${config.git.deployBranch}
-        if: github.event_name == 'push'
-        run: git push origin HEAD:refs/heads/${config.git.deployBranch}
+          category: matrix-gitops
+  deploy:
+    # The gate: Flux follows ${deployBranch}, and only this job moves it, after validate passed.
+    needs: validate
+    if: github.event_name == 'push' && github.ref == 'refs/heads/${branch}'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+    concurrency:
+      group: advance-${deployBranch}
+      cancel-in-progress: false
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - name: fast-forward ${deployBranch} to the validated commit
+        # No --force: ${deployBranch} only ever moves forward along ${branch}.
+        run: git push origin "\${{ github.sha }}:refs/heads/${deployBranch}"
 `;
 }
 
-export function repoExtras(config: MatrixConfig, schema: string): ExtraFile[] {
+/** `rendered`: the manifests, for facts the README quotes (ports). */
+export function repoExtras(config: MatrixConfig, schema: string, rendered: RenderedFile[] = []): ExtraFile[] {
   return [
     { path: CONFIG_FILE, content: configFile(config) },
     { path: SCHEMA_FILE, content: schema },
@@ -115,7 +169,7 @@ export function repoExtras(config: MatrixConfig, schema: string): ExtraFile[] {
     { path: 'package.json', content: packageJson(projectRoot) },
     { path: '.githooks/pre-push', content: PRE_PUSH, mode: 0o755 },
     { path: '.github/workflows/validate.yaml', content: workflow(config) },
-    { path: 'README.md', content: readme(config) },
+    { path: 'README.md', content: readme(config, rendered) },
     ...policyFiles(),
   ];
 }

@@ -1,7 +1,8 @@
 // Compares what the tool renders now with what is on disk and what it wrote last time.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { sha256, type State } from './state.ts';
+import { UsageError } from '../../scripts/lib/errors.ts';
 
 export type Action =
   | { kind: 'create'; path: string; content: string }
@@ -28,6 +29,7 @@ export function plan(repo: string, desired: Desired[], state: State | undefined)
       actions.push({ kind: 'create', path: d.path, content: d.content });
       continue;
     }
+    if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory where matrix-gitops writes a file; move it away and re-run`);
     const current = readFileSync(file, 'utf8');
     if (current === d.content) {
       actions.push({ kind: 'unchanged', path: d.path });
@@ -42,7 +44,7 @@ export function plan(repo: string, desired: Desired[], state: State | undefined)
     // Secret files are never removed by the tool, even when their component is turned off.
     if (wanted.has(p) || secrets.has(p) || /(^|\/)secrets\/[^/]+\.sops\.ya?ml$/.test(p)) continue;
     const file = path.join(repo, p);
-    if (!existsSync(file)) continue;
+    if (!existsSync(file) || statSync(file).isDirectory()) continue;
     actions.push(sha256(readFileSync(file)) === hash ? { kind: 'delete', path: p } : { kind: 'keep', path: p });
   }
   return actions;

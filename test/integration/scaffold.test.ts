@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -128,16 +128,85 @@ test('bad input: one line, exit 2, target untouched', async () => {
   assert.deepEqual(await snapshot(repo), before);
 });
 
-test('on a terminal a missing serverName is prompted for, with validation', async () => {
+test('on a terminal the missing main values are prompted for, with defaults and validation', async () => {
   const out = path.join(work, 'prompted');
   const cmd = `${process.execPath} --import tsx ${cli} --out ${out} --environments homelab --no-git`;
-  // script(1) gives the command a real pseudo-terminal; the first answer is invalid, the second is used.
-  const r = await execa('script', ['-qec', cmd, '/dev/null'], {
-    cwd: projectRoot, reject: false, env, input: 'not a name\nprompted.example.org\n',
-  });
+  // script(1) gives the command a real pseudo-terminal. Answers: serverName (invalid, then valid),
+  // Synapse host (default), Element host, components (invalid, then valid), git URL (default).
+  const answers = ['not a name', 'prompted.example.org', '', 'web.prompted.example.org', 'coturn,frobnicator', 'coturn,backups', ''];
+  const r = await execa('script', ['-qec', cmd, '/dev/null'], { cwd: projectRoot, reject: false, env, input: `${answers.join('\n')}\n` });
   assert.equal(r.exitCode, 0, r.stdout);
   assert.match(r.stdout, /Matrix server name/);
-  assert.match(r.stdout, /try again/);
-  assert.match(readFileSync(path.join(out, 'matrix-gitops.yaml'), 'utf8'), /serverName: prompted\.example\.org/);
-  writeFileSync(path.join(work, 'done'), '');
+  assert.match(r.stdout, /Synapse host \[matrix\.prompted\.example\.org\]/);
+  assert.match(r.stdout, /"frobnicator" is not one of/);
+  const config = parse(readFileSync(path.join(out, 'matrix-gitops.yaml'), 'utf8')) as { serverName: string; hosts: Record<string, string>; components: Record<string, boolean>; git: { url: string } };
+  assert.equal(config.serverName, 'prompted.example.org');
+  assert.equal(config.hosts.synapse, 'matrix.prompted.example.org');
+  assert.equal(config.hosts.element, 'web.prompted.example.org');
+  assert.equal(config.components.coturn, true);
+  assert.equal(config.components.livekit, false);
+  assert.equal(config.git.url, 'https://git.prompted.example.org/ops/matrix-gitops.git');
+  assert.ok(!existsSync(path.join(out, '.git')), '--no-git');
+  // Once scaffolded, nothing is missing: a re-run on the terminal asks nothing.
+  const again = await execa('script', ['-qec', `${process.execPath} --import tsx ${cli} --out ${out} --no-git`, '/dev/null'], { cwd: projectRoot, reject: false, env, input: '' });
+  assert.equal(again.exitCode, 0, again.stdout);
+  assert.doesNotMatch(again.stdout, /\[.*\]: /);
+  assert.match(again.stdout, /nothing to do/);
+});
+
+test('--help prints the flags and exits 0', async () => {
+  const r = await scaffold(['--help']);
+  assert.equal(r.exitCode, 0);
+  for (const flag of ['--config', '--out', '--yes', '--age-key', '--force', '--no-git', '--server-name', '--environments', '--host-synapse', '--components']) assert.match(r.stdout, new RegExp(flag));
+});
+
+test('an existing empty directory gets a git repository; comments in the repository config survive re-runs', async () => {
+  const out = path.join(work, 'empty');
+  const key = path.join(work, 'key.txt');
+  await execa(path.join(projectRoot, '.tools/bin/age-keygen'), ['-o', key]);
+  mkdirSync(out);
+  const r = await scaffold(['--out', out, '--yes', '--server-name', 'empty.example.org', '--environments', 'homelab', '--age-key', key]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /generated a NEW age key/);
+  assert.ok(!existsSync(path.join(out, 'age.key')));
+  assert.equal((await execa('git', ['log', '--oneline'], { cwd: out })).stdout.split('\n').length, 1);
+  assert.equal((await execa('git', ['status', '--porcelain'], { cwd: out })).stdout, '');
+  const cfg = path.join(out, 'matrix-gitops.yaml');
+  writeFileSync(cfg, readFileSync(cfg, 'utf8').replace(/^serverName:/m, '# our homeserver\nserverName:'));
+  const again = await scaffold(['--out', out, '--yes', '--age-key', key]);
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.match(readFileSync(cfg, 'utf8'), /# our homeserver/);
+});
+
+test('a file the tool no longer renders is removed, unless you edited it', async () => {
+  const out = path.join(work, 'removal');
+  const key = path.join(work, 'key.txt');
+  const base = ['--out', out, '--yes', '--server-name', 'rm.example.org', '--environments', 'homelab', '--age-key', key, '--no-git'];
+  assert.equal((await scaffold([...base, '--components', 'coturn,livekit'])).exitCode, 0);
+  appendFileSync(path.join(out, 'base/livekit/configmap.yaml'), '# mine\n');
+  const r = await scaffold([...base, '--components', 'no-livekit']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /base\/livekit\/configmap\.yaml is no longer rendered but you edited it: left in place/);
+  assert.ok(existsSync(path.join(out, 'base/livekit/configmap.yaml')));
+  assert.ok(!existsSync(path.join(out, 'base/livekit/kustomization.yaml')));
+  for (const f of readdirSync(path.join(out, 'overlays/homelab/secrets'))) assert.ok(f.endsWith('.sops.yaml'));
+  assert.ok(readdirSync(path.join(out, 'overlays/homelab/secrets')).some((f) => f.startsWith('livekit')), 'secret files are never deleted');
+});
+
+test('a run killed while moving files into place is rolled back by the next run', async () => {
+  const out = path.join(work, 'killed');
+  const key = path.join(work, 'key.txt');
+  const base = ['--out', out, '--yes', '--server-name', 'kill.example.org', '--environments', 'homelab', '--age-key', key, '--no-git'];
+  assert.equal((await scaffold(base)).exitCode, 0);
+  const before = await snapshot(out);
+  const killed = await execa(process.execPath, ['--import', 'tsx', cli, ...base, '--components', 'no-coturn,jitsi', '--host-element', 'k.example.org'], {
+    cwd: projectRoot, reject: false, env: { ...env, MATRIX_GITOPS_TEST_KILL_AFTER_MOVES: '5' },
+  });
+  assert.equal(killed.signal, 'SIGKILL');
+  assert.notDeepEqual(await snapshot(out), before);
+  // The next run (here one that is then refused) first restores the repository.
+  const next = await scaffold([...base, '--server-name', 'other.example.org']);
+  assert.equal(next.exitCode, 2);
+  assert.match(next.stderr, /interrupted run .* was rolled back/);
+  assert.deepEqual(await snapshot(out), before);
 });
