@@ -6,17 +6,20 @@ import { step, style, warn } from './lib/progress.ts';
 import { validate } from './validate/report.ts';
 import { FORMATS, isFormat } from './validate/formats/index.ts';
 
-const USAGE = `usage: npm run validate -- [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github]
+const USAGE = `usage: npm run validate -- [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github] [--no-cache]
 
 Builds every overlay (overlays/*/) and Flux entry point (flux/*/, clusters/*/) of DIR (default: the
 current directory) with kustomize, checks it with kubeconform against the offline schema cache and
 with conftest against DIR/policies, and checks that every Secret in DIR is SOPS-encrypted and covered
 by .sops.yaml.
 
+Results of unchanged entry points (same rendered YAML, policies, schemas and tool versions) come
+from .cache/validate; --no-cache checks everything again.
+
 Exit codes: 0 no error findings, 1 error findings, 2 usage or environment error.
 `;
 
-function parse(argv: string[]): { dir: string; overlay?: string; format: keyof typeof FORMATS } | 'help' {
+function parse(argv: string[]): { dir: string; overlay?: string; format: keyof typeof FORMATS; cache: boolean } | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -26,6 +29,7 @@ function parse(argv: string[]): { dir: string; overlay?: string; format: keyof t
       options: {
         overlay: { type: 'string' },
         format: { type: 'string', default: 'pretty' },
+        'no-cache': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -40,7 +44,7 @@ function parse(argv: string[]): { dir: string; overlay?: string; format: keyof t
   if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected ${Object.keys(FORMATS).join('|')})`);
   // `npm run` switches to the package root; INIT_CWD is where the user actually typed the command.
   const cwd = process.env.INIT_CWD ?? process.cwd();
-  return { dir: path.resolve(cwd, positionals[0] ?? '.'), overlay: values.overlay, format };
+  return { dir: path.resolve(cwd, positionals[0] ?? '.'), overlay: values.overlay, format, cache: values['no-cache'] !== true };
 }
 
 async function main(): Promise<void> {
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
   const report = await validate({
     dir: args.dir,
     overlay: args.overlay,
+    cache: args.cache,
     onOverlay: (o, findings) => {
       const errors = findings.filter((f) => f.severity === 'error').length;
       step(`${o.name}: ${o.resources} resources${errors > 0 ? `, ${style.err(`${errors} errors`)}` : ''}`);

@@ -56,6 +56,14 @@ export function regoFiles(dir: string): string[] {
     .flatMap((e) => (e.isDirectory() ? regoFiles(path.join(dir, e.name)) : e.name.endsWith('.rego') ? [path.join(dir, e.name)] : []));
 }
 
+/**
+ * The rule files of a repository's policies/. Only the rules: conftest would otherwise compile the
+ * *_test.rego suites and their fixtures too, which costs more than evaluating every rule.
+ */
+export function ruleFiles(repo: string): string[] {
+  return regoFiles(path.join(repo, 'policies')).filter((f) => !f.endsWith('_test.rego'));
+}
+
 /** conftest refuses a policy folder without rules, and an empty policies/ just means "no policies yet". */
 export function hasPolicies(repo: string): boolean {
   const dir = path.join(repo, 'policies');
@@ -138,10 +146,7 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
       writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays, ...data } })),
     ]);
     const policies = path.join(repo, 'policies');
-    // Only the rules: conftest would otherwise compile the *_test.rego suites and their fixtures too,
-    // which costs more than evaluating every rule on every document.
-    const ruleFiles = regoFiles(policies).filter((f) => !f.endsWith('_test.rego')).flatMap((f) => ['-p', f]);
-    const base = ['--no-fail', '-o', 'json', ...ruleFiles];
+    const base = ['--no-fail', '-o', 'json', ...ruleFiles(repo).flatMap((f) => ['-p', f])];
     // Per-document rules through policies/main.rego (one deny + one warn query per document instead
     // of two queries per rule), when the policy set has that entry point; else every namespace.
     const hasMain = existsSync(path.join(policies, 'main.rego'));

@@ -2,7 +2,8 @@
 import { discover, checkRepoDir } from './discover.ts';
 import { build, type Built } from './build.ts';
 import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
-import { policyCheckAll, hasPolicies, loadPolicyData } from './policy.ts';
+import { policyCheckAll, hasPolicies, loadPolicyData, ruleFiles } from './policy.ts';
+import { entryKey, readCached, runKey, writeCached, type CachedResult } from './cache.ts';
 import { hygieneCheck } from './hygiene.ts';
 import { indexSources, attribute, type Source } from './sources.ts';
 import type { Finding, OverlayResult, Report } from './types.ts';
@@ -10,6 +11,8 @@ import type { Finding, OverlayResult, Report } from './types.ts';
 export interface ValidateOptions {
   dir: string;
   overlay?: string;
+  /** false skips the result cache (scripts/validate/cache.ts); default on */
+  cache?: boolean;
   /** Called as each overlay finishes; used for progress on stderr. */
   onOverlay?: (o: OverlayResult, findings: Finding[]) => void;
 }
@@ -25,18 +28,32 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const dataPromise = loadPolicyData(repo);
   const hygienePromise = hygieneCheck(repo);
 
-  // Build and schema-check every entry in parallel; policies then run over all builds at once.
-  const checked = await Promise.all(
-    entries.map(async (entry) => {
-      const built = await build(entry);
-      return { built, schema: await schemaCheck(built, schemas) };
-    }),
-  );
-  const policies = withPolicies
-    ? await policyCheckAll(repo, checked.map((c) => c.built), await dataPromise)
-    : new Map<Built, { findings: Finding[]; exceptions: Finding[] }>();
+  const data = await dataPromise;
+  const run = opts.cache === false ? undefined : runKey(withPolicies ? ruleFiles(repo) : [], data, schemas);
+  // Build every entry in parallel; unchanged ones come from the result cache, the rest are
+  // schema-checked in parallel and then policy-checked together.
+  const built = await Promise.all(entries.map((entry) => build(entry)));
+  const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
+  const cached = new Map<Built, CachedResult>();
+  for (const b of built) {
+    const key = keys.get(b);
+    const hit = key ? readCached(key) : undefined;
+    if (hit) cached.set(b, hit);
+  }
+  const fresh = built.filter((b) => !cached.has(b));
+  const [schemaResults, policies] = await Promise.all([
+    Promise.all(fresh.map((b) => schemaCheck(b, schemas))),
+    withPolicies ? policyCheckAll(repo, fresh, data) : Promise.resolve(new Map<Built, CachedResult['policy']>()),
+  ]);
+  fresh.forEach((b, i) => {
+    const result: CachedResult = { schema: schemaResults[i], policy: policies.get(b) ?? { findings: [], exceptions: [] } };
+    cached.set(b, result);
+    const key = keys.get(b);
+    if (key) writeCached(key, result);
+  });
+  const checked = built.map((b) => ({ built: b, schema: (cached.get(b) as CachedResult).schema }));
   const perOverlay = checked.map(({ built, schema }) => {
-    const policy = policies.get(built) ?? { findings: [], exceptions: [] };
+    const policy = (cached.get(built) as CachedResult).policy;
     const overlay: OverlayResult = { name: built.entry.name, path: built.entry.path, resources: built.docs.length };
     const findings = [...built.findings, ...schema, ...policy.findings];
     opts.onOverlay?.(overlay, findings);
