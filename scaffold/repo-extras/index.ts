@@ -47,17 +47,17 @@ validate.sarif
 
 function packageJson(toolDir: string): string {
   // The validator is this tool itself (not published to a registry): MATRIX_GITOPS_HOME points at a
-  // checkout, defaulting to the one that scaffolded the repository.
-  const run = (script: string, args: string) =>
-    `npm --prefix "\${MATRIX_GITOPS_HOME:-${toolDir}}" run --silent ${script} -- "$PWD"${args}`;
+  // checkout, defaulting to the one that scaffolded the repository. A missing checkout is one clear
+  // line (exit 2, like every usage error), not an npm stack.
+  const home = `H="\${MATRIX_GITOPS_HOME:-${toolDir}}"; [ -f "$H/scripts/validate.ts" ] || { echo "matrix-gitops not found at $H: set MATRIX_GITOPS_HOME to a checkout (npm ci && npm run setup there)" >&2; exit 2; }`;
   return `${JSON.stringify({
     name: 'matrix-stack',
     private: true,
     description: 'Matrix on Kubernetes, deployed by Flux from this repository',
     scripts: {
-      validate: run('validate', ''),
-      'validate:sarif': run('validate', ' --format sarif'),
-      scaffold: `npm --prefix "\${MATRIX_GITOPS_HOME:-${toolDir}}" run --silent scaffold -- --config "$PWD/${CONFIG_FILE}" --out "$PWD"`,
+      validate: `${home}; npm --prefix "$H" run --silent validate -- "$PWD"`,
+      'validate:sarif': `${home}; npm --prefix "$H" run --silent validate -- "$PWD" --format sarif`,
+      scaffold: `${home}; npm --prefix "$H" run --silent scaffold -- --config "$PWD/${CONFIG_FILE}" --out "$PWD"`,
     },
   }, null, 2)}\n`;
 }

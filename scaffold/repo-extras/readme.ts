@@ -100,6 +100,7 @@ ${portLines.join('\n')}
     npm run validate                      # the same gate CI runs
     npm run scaffold                      # re-render after editing matrix-gitops.yaml; secrets are kept
     sops edit overlays/<env>/secrets/<name>.sops.yaml   # change a secret by hand (.sops.yaml knows the keys)
+    sops updatekeys overlays/<env>/secrets/<name>.sops.yaml   # after changing ageRecipients: re-encrypt
     flux get kustomizations -A            # what Flux applied, and why not
     flux reconcile source git matrix-gitops -n flux-system   # pull ${deployBranch} now
 

@@ -194,6 +194,16 @@ export async function applyAtomically(target: string, change: Change): Promise<A
         throw err;
       }
     });
+    // Past the commit point: folders the deletes emptied go too (never one that still holds anything).
+    for (const p of deletes) {
+      for (let d = path.dirname(path.join(abs, p)); d.startsWith(`${abs}${path.sep}`); d = path.dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+      }
+    }
     return { fresh, written, deleted: deletes };
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -52,11 +52,33 @@ test('a fresh scaffold is a git repository that validates clean, with a generate
   const tracked = (await execa('git', ['ls-files'], { cwd: repo })).stdout.split('\n');
   assert.ok(tracked.includes('overlays/homelab/secrets/synapse-signing-key.sops.yaml'));
   assert.ok(!tracked.includes('age.key'), 'the private key is never committed');
-  const v = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/validate.ts'), repo, '--format', 'json'], { reject: false });
+  // Through the generated package.json, as the hook and CI run it.
+  const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false });
   const report = JSON.parse(v.stdout) as { ok: boolean; findings: { severity: string; rule: string; message: string }[] };
   assert.deepEqual(report.findings.filter((f) => f.severity === 'error'), []);
   assert.equal(report.ok, true);
   assert.equal(v.exitCode, 0);
+});
+
+test('the pre-push hook runs the gate: a broken commit is not pushed', async () => {
+  const remote = path.join(work, 'remote.git');
+  await execa('git', ['init', '-q', '--bare', remote]);
+  const ok = await execa('git', ['push', '-q', remote, 'main'], { cwd: repo, reject: false });
+  assert.equal(ok.exitCode, 0, ok.stderr);
+  const pushed = (await execa('git', ['rev-parse', 'main'], { cwd: remote })).stdout;
+  const kust = path.join(repo, 'overlays/homelab/kustomization.yaml');
+  const original = readFileSync(kust, 'utf8');
+  writeFileSync(kust, original.replace('resources:', 'resources:\n  - does-not-exist.yaml'));
+  await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'broken'], { cwd: repo });
+  const refused = await execa('git', ['push', '-q', remote, 'main'], { cwd: repo, reject: false });
+  assert.notEqual(refused.exitCode, 0);
+  assert.equal((await execa('git', ['rev-parse', 'main'], { cwd: remote })).stdout, pushed, 'the remote did not move');
+  await execa('git', ['reset', '-q', '--hard', 'HEAD~1'], { cwd: repo });
+  assert.equal(readFileSync(kust, 'utf8'), original);
+  // Without the matrix-gitops checkout the script says what to do, in one line.
+  const missing = await execa('npm', ['run', '--silent', 'validate'], { cwd: repo, reject: false, env: { MATRIX_GITOPS_HOME: path.join(work, 'nowhere') } });
+  assert.equal(missing.exitCode, 2);
+  assert.match(missing.stderr.trim(), /^matrix-gitops not found at .*nowhere: set MATRIX_GITOPS_HOME/);
 });
 
 test('decrypted secrets are well formed: the signing key is an Ed25519 seed', async () => {
