@@ -29,6 +29,8 @@ export interface EnvModel {
   networkPolicies: boolean;
   podDisruptionBudgets: boolean;
   antiAffinity: boolean;
+  /** HorizontalPodAutoscalers for Element and the Synapse workers that can run more than once. */
+  autoscaling: boolean;
   coturnHostNetwork: boolean;
   /** li: the read-only copy. */
   readOnly: boolean;
@@ -66,6 +68,7 @@ export function buildModel(config: MatrixConfig): Model {
     networkPolicies: true,
     podDisruptionBudgets: true,
     antiAffinity: true,
+    autoscaling: true,
     coturnHostNetwork: false,
     readOnly: false,
     allowedCidrs: [],
@@ -85,6 +88,7 @@ export function buildModel(config: MatrixConfig): Model {
           networkPolicies: false,
           podDisruptionBudgets: false,
           antiAffinity: false,
+          autoscaling: false,
           coturnHostNetwork: true,
           resources: 'small',
         };
@@ -108,6 +112,7 @@ export function buildModel(config: MatrixConfig): Model {
           allowedCidrs: [...config.li.allowedCidrs],
           podDisruptionBudgets: false,
           antiAffinity: false,
+          autoscaling: false,
         };
     }
   });

@@ -3,18 +3,23 @@
 import { stringify } from 'yaml';
 import type { EnvModel, Model } from '../model/index.ts';
 import { adminUserBase } from './components/admin-user.ts';
+import { antivirusBase, antivirusSecretSpecs } from './components/antivirus.ts';
+import { autoscaledDeployments, hpas, scalableWorkers } from './components/autoscaling.ts';
 import { backupsBase, cnpgScheduledBackup, pgDumpBase } from './components/backups.ts';
 import { coturnBase } from './components/coturn.ts';
 import { elementBase } from './components/element.ts';
 import { fluxFiles } from './components/flux.ts';
+import { jitsiBase, jitsiSecretSpecs } from './components/jitsi.ts';
 import { livekitBase, livekitSecretSpecs } from './components/livekit.ts';
 import { liCopy } from './components/li.ts';
 import { monitoringBase } from './components/monitoring.ts';
 import { antiAffinityPatch, networkPolicies, pdbs } from './components/policies.ts';
 import { postgresCnpgBase, postgresStatefulSetBase } from './components/postgres.ts';
 import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './components/synapse.ts';
+import { sygnalBase } from './components/sygnal.ts';
 import { wellKnownBase } from './components/wellknown.ts';
 import { workersBase } from './components/workers.ts';
+import { workerResourceName } from './components/worker-routes.ts';
 import { namespaceObj, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from './lib.ts';
 
 export type { RenderedFile, SecretSpec, SecretValue } from './lib.ts';
@@ -83,6 +88,8 @@ function smp(target: { kind: string; name: string }, patch: Obj): Obj {
 export function envSecretSpecs(env: EnvModel): SecretSpec[] {
   const specs = synapseSecretSpecs(env);
   if (env.components.livekit) specs.push(...livekitSecretSpecs(env));
+  if (env.components.jitsi) specs.push(...jitsiSecretSpecs(env));
+  if (env.components.antivirus) specs.push(...antivirusSecretSpecs(env));
   return specs;
 }
 
@@ -91,8 +98,8 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   const secrets: SecretSpec[] = [];
   const primary = model.environments.find((e) => e.name === 'production') ?? model.environments[0];
   if (!primary) throw new Error('no environment configured');
-  // Jitsi is not rendered yet, so Element must not point at a Jitsi that does not exist.
-  const baseEnv: EnvModel = { ...primary, components: { ...primary.components, jitsi: false } };
+  // The generic bases (Element's config.json among them) follow the primary environment.
+  const baseEnv: EnvModel = primary;
   const deployed = model.environments.filter((e) => e.name !== 'li');
   const any = (f: (e: EnvModel) => boolean): boolean => deployed.some(f);
 
@@ -109,6 +116,15 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   const workerEnv = deployed.find((e) => e.workers.length);
   if (workerEnv) addBase(workersBase(workerEnv));
   if (any((e) => e.components.monitoring)) addBase(monitoringBase(primary));
+  if (any((e) => e.components.jitsi)) addBase(jitsiBase(model, baseEnv));
+  if (any((e) => e.components.sygnal)) addBase(sygnalBase(baseEnv));
+  // The model turns antivirus off outside production; the scanner fetches from that env's media listener.
+  const avEnv = deployed.find((e) => e.components.antivirus);
+  if (avEnv) addBase(antivirusBase(avEnv));
+  // synapse-admin (components.synapseAdmin) is rendered only for the li copy (li.ts): the UI needs
+  // /_synapse/admin from the browser, and production has no source-range allow-list to put it
+  // behind (MX-NET-008 allows the admin API only on an allow-listed Ingress). Production admins use
+  // the li copy's UI for reads, or the admin API through kubectl port-forward to the synapse Service.
   if (any((e) => e.components.backups)) addBase(backupsBase());
   if (any((e) => e.components.backups && e.postgres === 'statefulset')) addBase(pgDumpBase());
 
@@ -119,6 +135,9 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     if (env.components.coturn) comps.push('coturn');
     if (env.components.livekit) comps.push('livekit');
     if (env.workers.length) comps.push('synapse-workers');
+    if (env.components.jitsi) comps.push('jitsi');
+    if (env.components.sygnal) comps.push('sygnal');
+    if (env.components.antivirus) comps.push('antivirus');
     if (env.components.monitoring) comps.push('monitoring');
     if (env.components.backups) comps.push('backups');
     if (env.components.backups && env.postgres === 'statefulset') comps.push('backups-pgdump');
@@ -129,6 +148,8 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     if (env.networkPolicies) { out.yaml(`${dir}/networkpolicies.yaml`, networkPolicies(model, env)); local.push('networkpolicies.yaml'); }
     if (env.podDisruptionBudgets) { out.yaml(`${dir}/pdbs.yaml`, pdbs(env)); local.push('pdbs.yaml'); }
     if (env.components.backups && env.postgres === 'cnpg') { out.yaml(`${dir}/scheduledbackup.yaml`, [cnpgScheduledBackup()]); local.push('scheduledbackup.yaml'); }
+    const autoscaled = autoscaledDeployments(env);
+    if (autoscaled.length) { out.yaml(`${dir}/hpa.yaml`, hpas(env)); local.push('hpa.yaml'); }
 
     const envSecrets = envSecretSpecs(env);
     secrets.push(...envSecrets);
@@ -140,9 +161,12 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     }
     if (env.antiAffinity) {
       for (const name of ['element', 'wellknown']) {
-        patches.push(smp({ kind: 'Deployment', name }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2 } }));
+        // An HPA owns the replica count of what it scales; Git must not reset it on every reconcile.
+        if (autoscaled.includes(name)) patches.push({ target: { kind: 'Deployment', name }, patch: stringify([{ op: 'remove', path: '/spec/replicas' }], { lineWidth: 0 }) });
+        else patches.push(smp({ kind: 'Deployment', name }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2 } }));
         patches.push(smp({ kind: 'Deployment', name }, antiAffinityPatch(name)));
       }
+      for (const name of scalableWorkers(env).map(workerResourceName)) patches.push(smp({ kind: 'Deployment', name }, antiAffinityPatch(name)));
     }
     if (env.workers.includes('media_repository')) {
       // Main process and media worker share the media store.

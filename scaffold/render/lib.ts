@@ -136,6 +136,16 @@ export const NETWORK_EXCEPTION: Record<string, string> = {
   'policy.mx/reason': 'TURN/SFU media needs UDP ports reachable from clients 1:1 (host network or UDP LoadBalancer)',
 };
 
+/**
+ * Jitsi's videobridge needs the same 1:1 UDP exposure, but the policies name only coturn and
+ * LiveKit as edge apps (MX-NET-004, MX-RTC-005), so its LoadBalancer Service carries a counted
+ * exception with the reason instead of a silent allow.
+ */
+export const JVB_EXCEPTION: Record<string, string> = {
+  'policy.mx/exceptions': 'MX-NET-004,MX-RTC-005',
+  'policy.mx/reason': 'Jitsi videobridge media needs UDP 10000 reachable from clients 1:1 through a UDP LoadBalancer, like coturn and LiveKit',
+};
+
 export function configMap(name: string, component: string, data: Record<string, string>): Obj {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: labels(component) }, data };
 }

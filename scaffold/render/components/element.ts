@@ -13,9 +13,14 @@ export function elementConfig(model: Model, env: EnvModel): Obj {
     room_directory: { servers: [model.serverName] },
     setting_defaults: { 'UIFeature.registration': false },
   };
-  if (env.components.jitsi) cfg.jitsi = { preferred_domain: env.hosts.jitsi };
+  if (env.components.jitsi) {
+    // Conference calls and the Jitsi widget use the deployed Jitsi, never meet.element.io.
+    cfg.jitsi = { preferred_domain: env.hosts.jitsi };
+    cfg.jitsi_widget = { skip_built_in_welcome_screen: true };
+  }
   if (env.components.livekit) {
-    cfg.element_call = { use_exclusively: true };
+    // With a Jitsi of our own, Element Call must not be the only call option.
+    cfg.element_call = { use_exclusively: !env.components.jitsi };
     cfg.features = { feature_video_rooms: true, feature_new_room_decoration_ui: true, feature_element_call_video_rooms: true };
   }
   return cfg;

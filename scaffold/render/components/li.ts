@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { EnvModel, Model } from '../../model/index.ts';
 import { elementBase } from './element.ts';
 import { synapseAdminBase } from './synapse-admin.ts';
+import { liLogConfig } from './li-audit-log.ts';
 import { cnpgCluster } from './postgres.ts';
 import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './synapse.ts';
 import { labels, namespaceObj, secretSpec, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from '../lib.ts';
@@ -46,6 +47,7 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   // The copy is read-only, so its Element must not offer sign-up.
   comp(files, `${copy}/element-li`, element);
   files.push({ path: `${copy}/synapse-li/homeserver.yaml`, content: yamlText(homeserverConfig(model, env, 'synapse-li')) });
+  files.push({ path: `${copy}/synapse-li/log.yaml`, content: yamlText(liLogConfig()) });
 
   const cluster = cnpgCluster('synapse-li-pg', 1, {
     // Logical replication copies rows, not DDL: import the schema first, then subscribe.
@@ -111,7 +113,7 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
       ...KUSTOMIZATION,
       namespace: ns,
       resources: ['namespace.yaml', 'synapse-li', 'element-li', ...(withAdmin ? ['synapse-admin-li'] : []), 'postgres.yaml', 'networkpolicies.yaml'],
-      configMapGenerator: [{ name: 'synapse-li-config', files: ['homeserver.yaml=synapse-li/homeserver.yaml'] }],
+      configMapGenerator: [{ name: 'synapse-li-config', files: ['homeserver.yaml=synapse-li/homeserver.yaml', 'log.yaml=synapse-li/log.yaml'] }],
       patches: ingressPatches,
     }, { lineWidth: 0 }),
   });

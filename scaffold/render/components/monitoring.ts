@@ -1,5 +1,6 @@
-// Prometheus Operator objects: scraping Synapse (main + workers) and CNPG, plus alerts.
+// Prometheus Operator objects: scraping Synapse (main + workers) and CNPG, alerts, and a Grafana dashboard.
 import type { EnvModel } from '../../model/index.ts';
+import { dashboardConfigMap } from './grafana-dashboard.ts';
 import { workerResourceName } from './worker-routes.ts';
 import { labels, type BaseComponent, type Obj } from '../lib.ts';
 
@@ -39,5 +40,5 @@ export function monitoringBase(env: EnvModel): BaseComponent {
       }],
     },
   };
-  return { name: 'monitoring', files: { 'podmonitor-synapse.yaml': [sm], 'podmonitor.yaml': [pm], 'prometheusrule.yaml': [rule] } };
+  return { name: 'monitoring', files: { 'podmonitor-synapse.yaml': [sm], 'podmonitor.yaml': [pm], 'prometheusrule.yaml': [rule], 'dashboard.yaml': [dashboardConfigMap(env.namespace)] } };
 }

@@ -3,6 +3,10 @@ import type { EnvModel, Model } from '../../model/index.ts';
 import { LIVEKIT_TCP_PORT, LIVEKIT_UDP_PORT } from './livekit.ts';
 import { TURN_MAX_PORT, TURN_MIN_PORT } from './coturn.ts';
 import { REPLICATION_PORT } from './synapse.ts';
+import { CLAMD_PORT, SCANNER_PORT } from './antivirus.ts';
+import { autoscaledDeployments } from './autoscaling.ts';
+import { JVB_UDP_PORT, JVB_WS_PORT, PROSODY_PORTS } from './jitsi.ts';
+import { SYGNAL_PORT } from './sygnal.ts';
 import { labels, type Obj } from '../lib.ts';
 
 const INGRESS_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } };
@@ -38,7 +42,9 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
     np('allow-metrics-scrape', PART_OF, { policyTypes: ['Ingress'], ingress: [{ from: [MONITORING_NS], ports: tcp(9000, 6789, 9187) }] }),
     np('synapse', SYNAPSE_PODS.podSelector, {
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [SYNAPSE_PODS, { podSelector: byName('synapse-admin-user') }, { podSelector: byName('lk-jwt-service') }], ports: tcp(8008, 8080, REPLICATION_PORT) }],
+      ingress: [{ from: [SYNAPSE_PODS, { podSelector: byName('synapse-admin-user') }, { podSelector: byName('lk-jwt-service') }], ports: tcp(8008, 8080, REPLICATION_PORT) },
+        // The content scanner fetches the media it scans from the media listener.
+        ...(env.components.antivirus ? [{ from: [{ podSelector: byName('content-scanner') }], ports: tcp(8008) }] : [])],
       egress: [
         { to: [PG_PODS(pgCluster)], ports: tcp(5432) },
         { to: [SYNAPSE_PODS], ports: tcp(8008, REPLICATION_PORT) },
@@ -92,7 +98,60 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
       egress: [{ to: [internet(model)], ports: tcp(443, 8448) }, { to: [{ podSelector: byName('livekit') }, SYNAPSE_PODS], ports: tcp(7880, 8008) }],
     }));
   }
+  if (env.components.jitsi) out.push(...jitsiPolicies(model));
+  if (env.components.sygnal) {
+    out.push(np('sygnal', byName('sygnal'), {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [INGRESS_NS], ports: tcp(SYGNAL_PORT) }],
+      // APNs and FCM.
+      egress: [{ to: [internet(model)], ports: tcp(443) }],
+    }));
+  }
+  if (env.components.antivirus) {
+    out.push(np('content-scanner', byName('content-scanner'), {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [INGRESS_NS], ports: tcp(SCANNER_PORT) }],
+      egress: [{ to: [SYNAPSE_PODS], ports: tcp(8008) }, { to: [{ podSelector: byName('clamav') }], ports: tcp(CLAMD_PORT) }],
+    }));
+    out.push(np('clamav', byName('clamav'), {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: byName('content-scanner') }], ports: tcp(CLAMD_PORT) }],
+      // freshclam: signature updates from database.clamav.net.
+      egress: [{ to: [internet(model)], ports: tcp(443, 80) }],
+    }));
+  }
   return out;
+}
+
+/** Prosody is the hub: Jicofo and JVB connect to it; the Ingress reaches Prosody (websocket/BOSH),
+ *  JVB (colibri websockets) and the web UI; JVB's media port is open to everyone. */
+function jitsiPolicies(model: Model): Obj[] {
+  const jitsiPeers = [{ podSelector: byName('jitsi-jicofo') }, { podSelector: byName('jitsi-jvb') }];
+  return [
+    np('jitsi-web', byName('jitsi-web'), { policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [INGRESS_NS], ports: tcp(80) }], egress: [] }),
+    np('jitsi-prosody', byName('jitsi-prosody'), {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { from: [INGRESS_NS], ports: tcp(PROSODY_PORTS.http) },
+        { from: jitsiPeers, ports: tcp(PROSODY_PORTS.c2s, PROSODY_PORTS.component) },
+      ],
+      egress: [],
+    }),
+    np('jitsi-jicofo', byName('jitsi-jicofo'), {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [],
+      egress: [{ to: [{ podSelector: byName('jitsi-prosody') }], ports: tcp(PROSODY_PORTS.c2s, PROSODY_PORTS.component) }],
+    }),
+    np('jitsi-jvb', byName('jitsi-jvb'), {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { ports: [{ protocol: 'UDP', port: JVB_UDP_PORT }] },
+        { from: [INGRESS_NS], ports: tcp(JVB_WS_PORT) },
+      ],
+      // Media to clients and STUN, plus the XMPP control connection.
+      egress: [{ to: [internet(model)] }, { to: [{ podSelector: byName('jitsi-prosody') }], ports: tcp(PROSODY_PORTS.c2s) }],
+    }),
+  ];
 }
 
 export function pdbs(env: EnvModel): Obj[] {
@@ -102,7 +161,8 @@ export function pdbs(env: EnvModel): Obj[] {
     pdb('element', byName('element'), { maxUnavailable: 1 }),
     pdb('wellknown', byName('wellknown'), { maxUnavailable: 1 }),
   ];
-  void env;
+  // The HPA keeps at least two replicas of these.
+  for (const name of autoscaledDeployments(env)) if (name !== 'element') out.push(pdb(name, byName(name), { maxUnavailable: 1 }));
   return out;
 }
 

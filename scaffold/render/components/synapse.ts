@@ -2,6 +2,7 @@
 // environment (it differs by workers and by the li read-only mode).
 import { stringify } from 'yaml';
 import type { EnvModel, Model } from '../../model/index.ts';
+import { LI_LOG_CONFIG_PATH } from './li-audit-log.ts';
 import { WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
 import {
   image, ingress, labels, replicationService, podSecurity, resources, restrictedContainer, secretSpec, selector, service,
@@ -111,6 +112,8 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
       enable_registration: false,
       enable_3pid_changes: false,
       allow_guest_access: false,
+      // Audit trail: every request at INFO, structured, to stdout (li-audit-log.ts).
+      log_config: LI_LOG_CONFIG_PATH,
     });
   }
   if (env.components.coturn) {

@@ -1,34 +1,38 @@
 // Production worker processes, Redis, and the routing Ingress, all derived from worker-routes.ts.
 import type { EnvModel } from '../../model/index.ts';
 import { REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
+import { scalableWorkers } from './autoscaling.ts';
 import { routesFor, WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
 import { image, labels, replicationService, resources, restrictedContainer, selector, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
-export function workerDeployment(w: WorkerType): Obj {
+/**
+ * `scalable`: run under an HPA. Such a worker has no spec.replicas (the HPA owns the count) and
+ * rolls (no stream to protect). Its replicas share one worker_name: Synapse only addresses
+ * instances by name in instance_map, stream_writers and *_instances, which never list readers
+ * (see autoscaling.ts).
+ */
+export function workerDeployment(w: WorkerType, scalable = false): Obj {
   const name = workerResourceName(w);
   const def = WORKERS[w];
   const ports: Array<[string, number]> = [['health', 8080], ['metrics', 9000]];
   if (def.resources.length) ports.unshift(['http', 8008]);
   if (def.streams.length) ports.push(['replication', REPLICATION_PORT]);
   const lbl = labels(name, { 'app.kubernetes.io/component': 'synapse' });
+  const podSpec = synapsePodSpec({
+    component: name, configMap: 'synapse-config', workerConfigMap: 'synapse-workers-config', healthPort: 8080,
+    media: w === 'media_repository', pgSecret: 'synapse-pg-app',
+    command: ['python3', '-m', def.app, '-c', '/config/homeserver.yaml', '-c', `/config/workers/${w}.yaml`],
+    ports, cpu: '100m', memory: '256Mi',
+  });
   return {
     apiVersion: 'apps/v1', kind: 'Deployment',
     metadata: { name, labels: lbl },
     spec: {
-      // Each worker_name must be unique, so every worker type runs exactly one instance;
+      // Each worker_name must be unique, so every other worker type runs exactly one instance;
       // Recreate keeps a stream writer from ever running twice during a rollout.
-      replicas: 1,
-      strategy: { type: 'Recreate' },
+      ...(scalable ? {} : { replicas: 1, strategy: { type: 'Recreate' } }),
       selector: { matchLabels: selector(name) },
-      template: {
-        metadata: { labels: lbl },
-        spec: synapsePodSpec({
-          component: name, configMap: 'synapse-config', workerConfigMap: 'synapse-workers-config', healthPort: 8080,
-          media: w === 'media_repository', pgSecret: 'synapse-pg-app',
-          command: ['python3', '-m', def.app, '-c', '/config/homeserver.yaml', '-c', `/config/workers/${w}.yaml`],
-          ports, cpu: '100m', memory: '256Mi',
-        }),
-      },
+      template: { metadata: { labels: lbl }, spec: podSpec },
     },
   };
 }
@@ -79,10 +83,11 @@ export function workerIngress(env: EnvModel): Obj {
 export function workersBase(env: EnvModel): BaseComponent {
   const files: Record<string, Obj[] | string> = {};
   const services: Obj[] = [];
+  const scalable = scalableWorkers(env);
   for (const w of env.workers) {
     const name = workerResourceName(w);
     const def = WORKERS[w];
-    files[`${name}.yaml`] = [workerDeployment(w)];
+    files[`${name}.yaml`] = [workerDeployment(w, scalable.includes(w))];
     files[`${w}.yaml`] = yamlText(workerConfig(w));
     if (def.resources.length) services.push(service(name, name, [['http', 8008]]));
     if (def.streams.length) services.push(replicationService(`${name}-replication`, name));
