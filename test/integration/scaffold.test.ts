@@ -5,7 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { parse } from 'yaml';
 import { projectRoot } from '../../scripts/lib/versions.ts';
 import { decryptFile } from '../../scaffold/secrets/index.ts';
@@ -87,6 +87,23 @@ test('decrypted secrets are well formed: the signing key is an Ed25519 seed', as
   const seed = Buffer.from(line.trim().split(' ')[2], 'base64');
   assert.equal(seed.length, 32);
   createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+  assert.match(line, /^ed25519 a_[A-Za-z0-9]{4} [A-Za-z0-9+/]{43}\n?$/);
+  // Every secret file: encrypted at rest, a Secret when decrypted, every value filled and templates resolved.
+  const files = readdirSync(path.join(repo, 'overlays'), { recursive: true }).map(String).filter((f) => f.endsWith('.sops.yaml'));
+  assert.ok(files.length >= 20, `${files.length} secret files`);
+  for (const f of files) {
+    const file = path.join(repo, 'overlays', f);
+    assert.match(readFileSync(file, 'utf8'), /ENC\[AES256_GCM,/, `${f} is encrypted`);
+    const secret = parse(await decryptFile(file, path.join(repo, 'age.key'))) as { kind: string; metadata: { name: string }; stringData: Record<string, string> };
+    assert.equal(secret.kind, 'Secret', f);
+    for (const [k, v] of Object.entries(secret.stringData)) {
+      assert.ok(typeof v === 'string' && v.length > 0, `${f} ${k} is empty`);
+      assert.doesNotMatch(v, /\{[a-z-]+\}/, `${f} ${k} has an unresolved template`);
+    }
+    if (secret.stringData['keys.yaml']) {
+      assert.equal(secret.stringData['keys.yaml'].trim(), `${secret.stringData['api-key']}: ${secret.stringData['api-secret']}`, 'LiveKit keys.yaml agrees with api-key/api-secret');
+    }
+  }
 });
 
 test('a second run with the same config changes nothing, byte for byte', async () => {
@@ -98,11 +115,18 @@ test('a second run with the same config changes nothing, byte for byte', async (
 });
 
 test('a config change re-renders, keeps every secret byte for byte, and removes only what the tool owned', async () => {
+  const lost = 'overlays/production/secrets/synapse-form-secret.sops.yaml';
+  rmSync(path.join(repo, lost));
   const before = await snapshot(repo);
   const r = await scaffold(['--out', repo, '--yes', '--components', 'no-coturn', '--host-element', 'web.example.org']);
   assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /1 new secret\(s\)/);
   const after = await snapshot(repo);
   for (const [p, h] of secretFiles(before)) assert.equal(after.get(p), h, `${p} kept`);
+  assert.ok(after.has(lost), 'a missing secret is added');
+  assert.equal(secretFiles(after).size, secretFiles(before).size + 1, 'and only that one');
+  const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false });
+  assert.equal(v.exitCode, 0, v.stdout.slice(0, 2000));
   assert.ok(!after.has('base/coturn/kustomization.yaml'), 'coturn removed');
   assert.match(readFileSync(path.join(repo, 'matrix-gitops.yaml'), 'utf8'), /element: web\.example\.org/);
 });
@@ -138,6 +162,11 @@ test('bad input: one line, exit 2, target untouched', async () => {
     [['--out', repo, '--yes', '--bogus'], /Unknown option '--bogus'/],
     [['--out', repo, '--yes', '--environments', 'homelab,staging'], /environments\[1\]: "staging" is not one of/],
     [['--out', repo, '--yes', '--age-key', path.join(work, 'missing.key')], /--age-key: .*missing\.key does not exist/],
+    [['--out', repo, '--yes', '--age-key', fixture('not-an-age-key.txt')], /not-an-age-key\.txt: not an age identity file/],
+    [['--config', fixture('missing.yaml'), '--out', repo, '--yes'], /missing\.yaml: cannot read the config \(no such file\)/],
+    [['--config', fixture('bad-yaml.yaml'), '--out', path.join(work, 'new1'), '--yes'], /bad-yaml\.yaml:3:1: not valid YAML/],
+    [['--out', repo, '--yes', '--host-synapse', 'https://matrix.example.org'], /hosts\.synapse: "https:\/\/matrix\.example\.org" must be a fully qualified hostname/],
+    [['--out', path.join(repo, 'README.md'), '--yes'], /--out: .*README\.md is not a directory/],
   ];
   for (const [args, expected] of cases) {
     const r = await scaffold(args);
@@ -148,9 +177,26 @@ test('bad input: one line, exit 2, target untouched', async () => {
   }
   assert.ok(!existsSync(path.join(work, 'new1')) && !existsSync(path.join(work, 'new2')));
   assert.deepEqual(await snapshot(repo), before);
+  // A damaged state file is refused (it is what protects your edits), with how to restore it.
+  const stateFile = path.join(repo, '.matrix-gitops/state.json');
+  const state = readFileSync(stateFile);
+  writeFileSync(stateFile, '{"serverName": ');
+  const r = await scaffold(['--out', repo, '--yes']);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, /^scaffold: .*state\.json: unreadable scaffold state; restore it from git/m);
+  writeFileSync(stateFile, state);
+  assert.deepEqual(await snapshot(repo), before);
 });
 
-test('on a terminal the missing main values are prompted for, with defaults and validation', async () => {
+/** script(1) from util-linux gives a real pseudo-terminal without native modules; install it if we can. */
+function haveScript(): boolean {
+  const found = () => execaSync('sh', ['-c', 'command -v script'], { reject: false }).exitCode === 0;
+  if (found()) return true;
+  if (process.getuid?.() === 0) execaSync('sh', ['-c', 'apt-get install -y -qq bsdutils || (apt-get update -qq && apt-get install -y -qq bsdutils)'], { reject: false });
+  return found();
+}
+
+test('on a terminal the missing main values are prompted for, with defaults and validation', { skip: haveScript() ? false : 'script(1) missing: apt-get install bsdutils' }, async () => {
   const out = path.join(work, 'prompted');
   const cmd = `${process.execPath} --import tsx ${cli} --out ${out} --environments homelab --no-git`;
   // script(1) gives the command a real pseudo-terminal. Answers: serverName (invalid, then valid),
