@@ -33,7 +33,10 @@ async function configFor(recipient: string): Promise<MatrixConfig> {
     const mod = (await import(pathToFileURL(loader).href)) as {
       loadConfig?: (opts: { file?: string; overrides?: Partial<MatrixConfig> }) => MatrixConfig;
     };
-    if (typeof mod.loadConfig === 'function') return mod.loadConfig({ file: CONFIG_FILE, overrides: { ageRecipients: [recipient] } });
+    if (typeof mod.loadConfig === 'function') {
+      const c = mod.loadConfig({ file: CONFIG_FILE, overrides: { ageRecipients: [recipient] } });
+      return { ...c, components: { ...c.components, antivirus: false } };
+    }
   }
   log('scaffold/config loadConfig not found; using the render tests\' example config');
   return { ...exampleConfig(), ageRecipients: [recipient] };
@@ -51,6 +54,9 @@ export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
     const config = path.join(workDir, 'matrix-gitops.yaml');
     const doc = parseDocument(readFileSync(CONFIG_FILE, 'utf8'));
     doc.set('ageRecipients', [recipient]);
+    // The media scanner (ClamAV + matrix-content-scanner) is not booted here; with it on, the ingress
+    // sends downloads to it (pinned by test/unit/render/components.test.ts). Off, they reach the media worker.
+    doc.setIn(['components', 'antivirus'], false);
     writeFileSync(config, doc.toString());
     execFileSync(process.execPath, ['--import', 'tsx', cli, '--config', config, '--out', dir, '--yes', '--age-key', ageKeyFile, '--no-git'], {
       cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOPS_AGE_KEY_FILE: ageKeyFile },
