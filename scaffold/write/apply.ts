@@ -121,16 +121,17 @@ export function recoverInterrupted(target: string): string[] {
   return recovered;
 }
 
+const STAGE_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Runs `fn` with termination signals held back; returns the first one that arrived. */
 function withSignalsHeld(fn: () => void): NodeJS.Signals | undefined {
   const held: NodeJS.Signals[] = [];
   const hold = (s: NodeJS.Signals) => { held.push(s); };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, hold);
+  for (const s of STAGE_SIGNALS) process.on(s, hold);
   try {
     fn();
   } finally {
-    for (const s of signals) process.off(s, hold);
+    for (const s of STAGE_SIGNALS) process.off(s, hold);
   }
   return held[0];
 }
@@ -146,8 +147,17 @@ export async function applyAtomically(target: string, change: Change): Promise<A
   const newDir = path.join(staging, 'new');
   mkdirSync(newDir);
   let signal: NodeJS.Signals | undefined;
+  // Ctrl-C while staging (sops, git): nothing in the target has moved yet, so drop the staged tree
+  // (it may hold a freshly generated private key) and die of the same signal.
+  const abandon = (s: NodeJS.Signals) => {
+    rmSync(staging, { recursive: true, force: true });
+    for (const t of STAGE_SIGNALS) process.off(t, abandon);
+    process.kill(process.pid, s);
+  };
+  for (const t of STAGE_SIGNALS) process.on(t, abandon);
   try {
     await change.stage(newDir, fresh);
+    for (const t of STAGE_SIGNALS) process.off(t, abandon);
     // git's own files (a fresh repository is committed while staged) are not "written files".
     const written = listFiles(newDir).filter((p) => !p.startsWith('.git/'));
     if (fresh) {
@@ -206,6 +216,7 @@ export async function applyAtomically(target: string, change: Change): Promise<A
     }
     return { fresh, written, deleted: deletes };
   } finally {
+    for (const t of STAGE_SIGNALS) process.off(t, abandon);
     rmSync(staging, { recursive: true, force: true });
     // The run completed (or rolled back); now honour a Ctrl-C that came in during the moves.
     if (signal) process.kill(process.pid, signal);

@@ -130,3 +130,22 @@ test('apply: a run killed between two renames is rolled back by the next run', a
   assert.deepEqual(tree(repo), { a: 'a2', b: 'b2', 'n/': '', 'n/new': 'n' });
   assert.ok(!existsSync(path.join(repo, 'sub/c')));
 });
+
+test('apply: refuses while another live run is writing the same target', async () => {
+  const repo = makeRepo('busy', { a: 'a' });
+  const other = execa('sleep', ['30']);
+  try {
+    const staging = path.join(work, '.busy.scaffold-other');
+    mkdirSync(staging);
+    writeFileSync(path.join(staging, 'owner.pid'), String(other.pid));
+    await assert.rejects(applyAtomically(repo, { deletes: [], stage: async () => {} }), new RegExp(`another scaffold run \\(pid ${other.pid}\\)`));
+    assert.ok(existsSync(staging), 'the live run is left alone');
+  } finally {
+    other.kill();
+    await other.catch(() => undefined);
+  }
+  // Once that process is gone its leftovers are cleaned up and the run goes ahead.
+  await applyAtomically(repo, { deletes: [], stage: async (dir) => { writeFileSync(path.join(dir, 'a'), 'b'); } });
+  assert.deepEqual(tree(repo), { a: 'b' });
+  assert.deepEqual(siblings(repo), []);
+});

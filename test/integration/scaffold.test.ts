@@ -52,6 +52,18 @@ test('a fresh scaffold is a git repository that validates clean, with a generate
   const tracked = (await execa('git', ['ls-files'], { cwd: repo })).stdout.split('\n');
   assert.ok(tracked.includes('overlays/homelab/secrets/synapse-signing-key.sops.yaml'));
   assert.ok(!tracked.includes('age.key'), 'the private key is never committed');
+  // CI: validate on pull requests and pushes; the deploy branch only moves after validate passed on main.
+  const wf = parse(readFileSync(path.join(repo, '.github/workflows/validate.yaml'), 'utf8')) as {
+    on: Record<string, unknown>; jobs: Record<string, { needs?: string; if?: string; steps: { run?: string; uses?: string }[] }>;
+  };
+  assert.ok('pull_request' in wf.on && 'push' in wf.on);
+  assert.ok(wf.jobs.validate.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif')));
+  assert.ok(wf.jobs.validate.steps.some((s) => s.run?.includes('npm run setup')));
+  assert.equal(wf.jobs.deploy.needs, 'validate');
+  assert.match(wf.jobs.deploy.if ?? '', /refs\/heads\/main/);
+  assert.match(wf.jobs.deploy.steps.at(-1)?.run ?? '', /refs\/heads\/deploy/);
+  assert.doesNotMatch(wf.jobs.deploy.steps.at(-1)?.run ?? '', /--force|\+/);
+  assert.equal(statSync(path.join(repo, '.githooks/pre-push')).mode & 0o111, 0o111, 'the hook is executable');
   // Through the generated package.json, as the hook and CI run it.
   const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false });
   const report = JSON.parse(v.stdout) as { ok: boolean; findings: { severity: string; rule: string; message: string }[] };
@@ -259,6 +271,20 @@ test('a file the tool no longer renders is removed, unless you edited it', async
   assert.ok(!existsSync(path.join(out, 'base/livekit/kustomization.yaml')));
   for (const f of readdirSync(path.join(out, 'overlays/homelab/secrets'))) assert.ok(f.endsWith('.sops.yaml'));
   assert.ok(readdirSync(path.join(out, 'overlays/homelab/secrets')).some((f) => f.startsWith('livekit')), 'secret files are never deleted');
+});
+
+test('Ctrl-C while secrets are being encrypted leaves nothing behind', async () => {
+  const out = path.join(work, 'interrupted');
+  const key = path.join(work, 'key.txt');
+  const child = execa(process.execPath, ['--import', 'tsx', cli, '--config', fixture('homelab.yaml'), '--out', out, '--yes', '--age-key', key], { cwd: projectRoot, reject: false, env });
+  const staged = () => readdirSync(work).filter((e) => e.startsWith('.interrupted.scaffold-'));
+  for (let i = 0; i < 500 && staged().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(staged().length, 1, 'the run got as far as staging');
+  child.kill('SIGINT');
+  const r = await child;
+  assert.equal(r.signal, 'SIGINT');
+  assert.ok(!existsSync(out), 'no half-written repository');
+  assert.deepEqual(staged(), [], 'no staging directory left behind');
 });
 
 test('a run killed while moving files into place is rolled back by the next run', async () => {
