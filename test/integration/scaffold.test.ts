@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { parse } from 'yaml';
 import { projectRoot } from '../../scripts/lib/versions.ts';
+import { toolPath } from '../../scripts/lib/tools.ts';
 import { decryptFile } from '../../scaffold/secrets/index.ts';
 
 const cli = path.join(projectRoot, 'scaffold', 'cli.ts');
@@ -39,6 +40,8 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 
 const secretFiles = (snap: Map<string, string>) => new Map([...snap].filter(([p]) => p.includes('/secrets/')));
 
+// An age key of the user's own, for the tests that bring one (--age-key).
+test.before(async () => { await execa(toolPath('age-keygen'), ['-o', path.join(work, 'key.txt')]); });
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('a fresh scaffold is a git repository that validates clean, with a generated git-ignored age key', async () => {
@@ -243,7 +246,6 @@ test('--help prints the flags and exits 0', async () => {
 test('an existing empty directory gets a git repository; comments in the repository config survive re-runs', async () => {
   const out = path.join(work, 'empty');
   const key = path.join(work, 'key.txt');
-  await execa(path.join(projectRoot, '.tools/bin/age-keygen'), ['-o', key]);
   mkdirSync(out);
   const r = await scaffold(['--out', out, '--yes', '--server-name', 'empty.example.org', '--environments', 'homelab', '--age-key', key]);
   assert.equal(r.exitCode, 0, r.stderr);
