@@ -1,0 +1,308 @@
+// e2e tier: a scaffolded homelab repository deployed by real Flux controllers (source-controller,
+// kustomize-controller) into a real kube-apiserver, through the deployment gate. See test/e2e/README.md.
+import '../../scripts/e2e-node20.ts';
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import {
+  AppsV1Api, CoreV1Api, NetworkingV1Api, CustomObjectsApi,
+  type V1Deployment, type V1Service, type V1ConfigMap,
+} from '@kubernetes/client-node';
+import { projectRoot } from '../../scripts/lib/versions.ts';
+import { toolPath, kustomizeBuild } from '../../scripts/lib/tools.ts';
+import { startCluster, waitFor, freePort, type Cluster } from './lib/cluster.ts';
+import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
+import { startArtifactSource, type ArtifactSource } from './lib/artifact-source.ts';
+
+interface Condition { type: string; status: string; reason?: string; message?: string }
+interface FluxObject {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  status?: { conditions?: Condition[]; lastAppliedRevision?: string; lastHandledReconcileAt?: string; artifact?: { revision?: string } };
+}
+interface K8sObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; data?: Record<string, string>; stringData?: Record<string, string> }
+
+const KS = ['infrastructure', 'infrastructure-config', 'apps'];
+const SOURCE = 'matrix-gitops';
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@localhost', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@localhost',
+  MATRIX_GITOPS_HOME: projectRoot,
+};
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = gitEnv, input?: string) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+function ok(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv, input?: string): string {
+  const r = run(cmd, args, cwd, env, input);
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+// The git server runs in this process: anything that talks to it must not block the event loop.
+function runAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = gitEnv): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.on('close', (code) => resolve({ status: code ?? 1, stdout, stderr }));
+  });
+}
+async function push(cwd: string, ...args: string[]): Promise<string> {
+  const r = await runAsync('git', ['push', ...args, 'origin', 'main'], cwd);
+  assert.equal(r.status, 0, `git push ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
+  return r.stderr;
+}
+const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter((d) => d && d.kind);
+
+describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout: 30 * 60_000 }, () => {
+  let work: string;
+  let repo: string;
+  let ageKey: string;
+  let cluster: Cluster;
+  let git: GitServer;
+  let source: ArtifactSource;
+  let custom: CustomObjectsApi;
+  let apps: AppsV1Api;
+  let core: CoreV1Api;
+  let net: NetworkingV1Api;
+  let deployed = '';
+
+  // The first run reads work/config.yaml; later runs the repository's own matrix-gitops.yaml.
+  const scaffold = (...flags: string[]) =>
+    ok(process.execPath, ['--import', 'tsx', 'scaffold/cli.ts', '--out', repo, '--yes', '--age-key', ageKey, ...flags], projectRoot);
+  const commitAll = (msg: string) => {
+    ok('git', ['add', '-A'], repo);
+    ok('git', ['commit', '-q', '-m', msg], repo);
+    return ok('git', ['rev-parse', 'HEAD'], repo).trim();
+  };
+  const ks = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ group: 'kustomize.toolkit.fluxcd.io', version: 'v1', namespace: 'flux-system', plural: 'kustomizations', name })) as FluxObject;
+  const artifact = async () =>
+    (await custom.getNamespacedCustomObject({ group: 'source.toolkit.fluxcd.io', version: 'v1', namespace: 'flux-system', plural: 'externalartifacts', name: SOURCE })) as FluxObject;
+  // What `flux reconcile source git` does: fetch the deploy branch now instead of at the next interval.
+  const requestReconcile = () => source.sync();
+  const ready = (o: FluxObject) => o.status?.conditions?.find((c) => c.type === 'Ready');
+  const waitApplied = async (sha: string) => {
+    requestReconcile();
+    const want = `${'deploy'}@sha1:${sha}`;
+    try {
+      await waitFor(`Kustomizations Ready at ${want}`, async () => {
+        const all = await Promise.all(KS.map(ks));
+        return all.every((k) => ready(k)?.status === 'True' && k.status?.lastAppliedRevision === want) ? all : undefined;
+      }, 180_000, 1000);
+    } catch (e) {
+      const all = await Promise.all(KS.map((n) => ks(n).catch(() => undefined)));
+      const summary = all.map((k) => k && `${k.metadata.name}: ${JSON.stringify(ready(k))} ${k.status?.lastAppliedRevision}`).join('\n');
+      throw new Error(`${(e as Error).message}\n${summary}\n--- kustomize-controller\n${cluster.tail('kustomize-controller')}`);
+    }
+    deployed = sha;
+  };
+  const buildText = (dir: string): string => {
+    const b = kustomizeBuild(path.join(dir, 'overlays', 'homelab'));
+    return ok(b.file, b.args, dir);
+  };
+  const build = (dir: string): K8sObject[] => docs(buildText(dir));
+  const validate = (dir: string) => run(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', dir, '--format', 'json'], projectRoot);
+  const status404 = async (p: Promise<unknown>) => {
+    try { await p; return false; } catch (e) { return (e as { code?: number }).code === 404; }
+  };
+
+  before(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'mgo-e2e-'));
+    repo = path.join(work, 'repo');
+    ageKey = path.join(work, 'age.key');
+    ok(toolPath('age-keygen'), ['-o', ageKey], work);
+    mkdirSync(path.join(work, 'git'));
+    git = await startGitServer(path.join(work, 'git'), 'matrix', { projectRoot, branch: 'main', deployBranch: 'deploy' });
+    cluster = await startCluster(path.join(work, 'cluster'));
+    custom = cluster.kc.makeApiClient(CustomObjectsApi);
+    apps = cluster.kc.makeApiClient(AppsV1Api);
+    core = cluster.kc.makeApiClient(CoreV1Api);
+    net = cluster.kc.makeApiClient(NetworkingV1Api);
+  });
+
+  after(async () => {
+    await source?.close();
+    await cluster?.stop();
+    await git?.close();
+    if (process.env.E2E_KEEP !== '1' && work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('scaffolds, pushes through the gate and Flux applies the homelab overlay', async () => {
+    const config = path.join(work, 'config.yaml');
+    writeFileSync(config, stringify({
+      serverName: 'example.test',
+      environments: ['homelab'],
+      hosts: { synapse: 'matrix.example.test', element: 'chat.example.test', turn: 'turn.example.test', rtc: 'rtc.example.test' },
+      git: { url: git.url, branch: 'main', deployBranch: 'deploy' },
+      acme: { email: 'ops@example.test' },
+    }));
+    scaffold('--config', config, '--environments', 'homelab');
+    const first = ok('git', ['rev-parse', 'HEAD'], repo).trim();
+    assert.equal(ok('git', ['config', 'core.hooksPath'], repo).trim(), '.githooks');
+    ok('git', ['remote', 'add', 'origin', git.url], repo);
+    await push(repo, '-q');
+    assert.equal(git.rev('refs/heads/main'), first);
+    assert.equal(git.rev('refs/heads/deploy'), first, `gate did not advance deploy: ${gateDecisions(git.gateLog).join(', ')}`);
+
+    // The decryption key, as `flux bootstrap` users create it.
+    await core.createNamespacedSecret({ namespace: 'flux-system', body: {
+      metadata: { name: 'sops-age', namespace: 'flux-system' }, stringData: { 'age.agekey': readFileSync(ageKey, 'utf8') },
+    } });
+    // The cluster's copy of flux/homelab: wait:false, since without kubelet/controller-manager no
+    // Deployment ever becomes Ready (README). Everything else is applied as generated.
+    // The source the generated entry point declares: the deploy branch of the repository, nothing else.
+    const entry = ['sources.yaml', 'kustomizations.yaml'].flatMap((f) => docs(readFileSync(path.join(repo, 'flux', 'homelab', f), 'utf8')));
+    const gitRepository = entry.find((o) => o.kind === 'GitRepository') as unknown as { metadata: { name: string }; spec: { url: string; ref: { branch: string } } };
+    assert.equal(gitRepository.metadata.name, SOURCE);
+    assert.deepEqual([gitRepository.spec.url, gitRepository.spec.ref], [git.url, { branch: 'deploy' }]);
+    // No source-controller here (versions.json "e2e"): the Kustomizations read the ExternalArtifact that
+    // follows the same branch of the same repository (lib/artifact-source.ts).
+    source = await startArtifactSource({ cluster, bare: git.bare, branch: gitRepository.spec.ref.branch, dir: path.join(work, 'artifacts'), name: SOURCE, namespace: 'flux-system' });
+    for (const o of entry) {
+      if (o.kind !== 'Kustomization') continue;
+      const spec = (o as unknown as { spec: { wait: boolean; sourceRef: { kind: string; name: string } } }).spec;
+      assert.deepEqual(spec.sourceRef, { kind: 'GitRepository', name: SOURCE });
+      spec.wait = false;
+      spec.sourceRef = { kind: 'ExternalArtifact', name: SOURCE };
+    }
+    const r = cluster.kubectl(['apply', '-f', '-'], entry.map((o) => stringify(o)).join('---\n'));
+    assert.equal(r.status, 0, r.stderr);
+    await waitApplied(first);
+  });
+
+  it('the cluster holds the rendered Deployments, Services and ConfigMaps, and the decrypted Secrets', async () => {
+    const rendered = build(repo);
+    const ns = 'matrix';
+    const deployments = rendered.filter((o) => o.kind === 'Deployment') as unknown as V1Deployment[];
+    assert.ok(deployments.length >= 4, 'the homelab overlay renders Deployments');
+    for (const d of deployments) {
+      const live = await apps.readNamespacedDeployment({ name: d.metadata!.name!, namespace: ns });
+      assert.deepEqual(live.spec?.template.spec?.containers.map((c) => [c.name, c.image, c.args ?? [], c.command ?? []]),
+        d.spec?.template.spec?.containers.map((c) => [c.name, c.image, c.args ?? [], c.command ?? []]), d.metadata?.name);
+      assert.deepEqual(live.spec?.selector.matchLabels, d.spec?.selector.matchLabels);
+    }
+    for (const s of rendered.filter((o) => o.kind === 'Service') as unknown as V1Service[]) {
+      const live = await core.readNamespacedService({ name: s.metadata!.name!, namespace: ns });
+      assert.deepEqual(live.spec?.ports?.map((p) => [p.name, p.port, p.protocol ?? 'TCP']), s.spec?.ports?.map((p) => [p.name, p.port, p.protocol ?? 'TCP']));
+      assert.deepEqual(live.spec?.selector, s.spec?.selector);
+    }
+    const configMaps = rendered.filter((o) => o.kind === 'ConfigMap') as unknown as V1ConfigMap[];
+    assert.ok(configMaps.some((c) => c.metadata?.name?.startsWith('synapse-config-')), 'hashed synapse-config');
+    for (const c of configMaps) {
+      const live = await core.readNamespacedConfigMap({ name: c.metadata!.name!, namespace: ns });
+      assert.deepEqual(live.data, c.data, c.metadata?.name);
+    }
+    const homeserver = configMaps.find((c) => c.metadata?.name?.startsWith('synapse-config-'))?.data?.['homeserver.yaml'];
+    assert.equal(homeserver, readFileSync(path.join(repo, 'overlays/homelab/synapse/homeserver.yaml'), 'utf8'));
+
+    const secretsDir = path.join(repo, 'overlays', 'homelab', 'secrets');
+    const files = readdirSync(secretsDir).filter((f) => f.endsWith('.sops.yaml'));
+    assert.ok(files.length > 0);
+    for (const f of files) {
+      const plain = docs(ok(toolPath('sops'), ['decrypt', path.join(secretsDir, f)], repo, { ...gitEnv, SOPS_AGE_KEY_FILE: ageKey }))[0];
+      const want: Record<string, string> = { ...Object.fromEntries(Object.entries(plain.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])), ...(plain.stringData ?? {}) };
+      const live = await core.readNamespacedSecret({ name: plain.metadata.name, namespace: ns });
+      const got = Object.fromEntries(Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      assert.deepEqual(got, want, `Secret ${plain.metadata.name} equals sops decrypt of ${f}`);
+      assert.ok(!Object.values(got).some((v) => v.includes('ENC[')), 'no ciphertext in the cluster');
+    }
+  });
+
+  it('npm run status reports every Kustomization Ready at the deployed revision', () => {
+    const r = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts', '--format', 'json'], projectRoot, cluster.env);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const out = JSON.parse(r.stdout) as { kustomizations: { name: string; ready: string; lastAppliedRevision: string; lastError: string }[] };
+    assert.deepEqual(out.kustomizations.map((k) => k.name).sort(), [...KS].sort());
+    for (const k of out.kustomizations) {
+      assert.equal(k.ready, 'True');
+      assert.equal(k.lastAppliedRevision, `deploy@sha1:${deployed}`);
+      assert.equal(k.lastError, '');
+    }
+  });
+
+  it('npm run status exits 2 with one line when no cluster is reachable', async () => {
+    const dead = path.join(work, 'dead.kubeconfig');
+    const port = await freePort();
+    writeFileSync(dead, readFileSync(cluster.kubeconfig, 'utf8').replace(/server: .*/, `server: https://127.0.0.1:${port}`));
+    const r = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts'], projectRoot, { ...process.env, KUBECONFIG: dead });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^status: no cluster reachable/);
+  });
+
+  it('server-side dry-run of the homelab build agrees with validate', () => {
+    // Flux decrypts before applying; the dry-run gets the same decrypted build.
+    const copy = path.join(work, 'dry-run');
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(repo, copy, { recursive: true, filter: (s) => !s.includes(`${path.sep}.git`) });
+    const secretsDir = path.join(copy, 'overlays', 'homelab', 'secrets');
+    for (const f of readdirSync(secretsDir)) {
+      const file = path.join(secretsDir, f);
+      writeFileSync(file, ok(toolPath('sops'), ['decrypt', file], copy, { ...gitEnv, SOPS_AGE_KEY_FILE: ageKey }));
+    }
+    // A dry-run Namespace is not persisted, so the namespaced objects need it for real (Flux made it).
+    cluster.kubectl(['create', 'namespace', 'matrix']);
+    const dry = cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], buildText(copy));
+    const v = validate(repo);
+    assert.equal(v.status, 0, `validate: ${v.stdout.slice(0, 2000)}`);
+    assert.equal(dry.status, 0, `validate passes but the API server refuses the build:\n${dry.stderr}`);
+  });
+
+  it('a changed value is pushed through the gate and applied', async () => {
+    scaffold('--host-element', 'element2.example.test');
+    const sha = commitAll('e2e: move Element');
+    await push(repo, '-q');
+    assert.equal(git.rev('refs/heads/deploy'), sha);
+    await waitApplied(sha);
+    const ing = await net.readNamespacedIngress({ name: 'element', namespace: 'matrix' });
+    assert.deepEqual(ing.spec?.rules?.map((r) => r.host), ['element2.example.test']);
+  });
+
+  it('a removed component is pruned from the cluster', async () => {
+    assert.equal(await status404(apps.readNamespacedDeployment({ name: 'coturn', namespace: 'matrix' })), false, 'coturn runs before');
+    scaffold('--components', 'no-coturn');
+    const sha = commitAll('e2e: drop coturn');
+    await push(repo, '-q');
+    await waitApplied(sha);
+    assert.ok(await status404(apps.readNamespacedDeployment({ name: 'coturn', namespace: 'matrix' })), 'coturn Deployment pruned');
+    assert.ok(await status404(core.readNamespacedService({ name: 'coturn', namespace: 'matrix' })), 'coturn Service pruned');
+  });
+
+  it('the gate: a plaintext Secret is refused by pre-push and, pushed with --no-verify, never reaches deploy or the cluster', async () => {
+    const before = deployed;
+    writeFileSync(path.join(repo, 'overlays', 'homelab', 'leaked.yaml'), stringify({
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'leaked' }, stringData: { password: 'hunter2' },
+    }));
+    const kf = path.join(repo, 'overlays', 'homelab', 'kustomization.yaml');
+    writeFileSync(kf, readFileSync(kf, 'utf8').replace(/^resources:\n/m, 'resources:\n  - leaked.yaml\n'));
+    const bad = commitAll('e2e: leak a plaintext Secret');
+    assert.notEqual(validate(repo).status, 0, 'validate refuses the plaintext Secret');
+
+    const refused = await runAsync('git', ['push', 'origin', 'main'], repo);
+    assert.notEqual(refused.status, 0, 'pre-push hook refuses the push');
+    assert.notEqual(git.rev('refs/heads/main'), bad);
+
+    await push(repo, '-q', '--no-verify');
+    assert.equal(git.rev('refs/heads/main'), bad, 'the server took the push');
+    assert.equal(git.rev('refs/heads/deploy'), before, 'deploy did not move');
+    assert.equal(gateDecisions(git.gateLog).at(-1), `fail ${bad}`);
+
+    assert.equal(requestReconcile(), before, 'the source still serves the last validated commit');
+    assert.equal((await artifact()).status?.artifact?.revision, `deploy@sha1:${before}`);
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.equal((await ks('apps')).status?.lastAppliedRevision, `deploy@sha1:${before}`);
+    assert.ok(await status404(core.readNamespacedSecret({ name: 'leaked', namespace: 'matrix' })), 'no leaked Secret in the cluster');
+
+    // What the API server alone would have said: it accepts the plaintext Secret (policy, not schema).
+    const dry = cluster.kubectl(['apply', '--dry-run=server', '-f', path.join(repo, 'overlays', 'homelab', 'leaked.yaml'), '-n', 'matrix']);
+    assert.equal(dry.status, 0, dry.stderr);
+  });
+});
