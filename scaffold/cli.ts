@@ -247,8 +247,10 @@ export async function run(argv: string[]): Promise<number> {
   const stateFor = (desired: Desired[], secretsDir: string): string => {
     const secrets: Record<string, string> = { ...state?.secrets };
     for (const s of first.secrets) {
-      const f = [path.join(secretsDir, s.path), path.join(out, s.path)].find((p) => existsSync(p));
-      if (f) secrets[s.path] ??= sha256(readFileSync(f));
+      const staged = path.join(secretsDir, s.path);
+      // A secret generated now (also one the user deleted) records its new hash; a kept one keeps its first.
+      if (secretsDir !== out && existsSync(staged)) secrets[s.path] = sha256(readFileSync(staged));
+      else if (existsSync(path.join(out, s.path))) secrets[s.path] ??= sha256(readFileSync(path.join(out, s.path)));
     }
     return renderState({ serverName: config.serverName, files: Object.fromEntries(desired.map((d) => [d.path, sha256(d.content)])), secrets });
   };

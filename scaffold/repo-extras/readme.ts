@@ -25,18 +25,24 @@ export function portsFrom(files: RenderedFile[]): Ports {
   return ports;
 }
 
+/** Hosts of the rendered Ingress rules, sorted and unique. */
+export function ingressHosts(files: RenderedFile[]): string[] {
+  const hosts = new Set<string>();
+  for (const f of files) {
+    if (!/^kind: Ingress$/m.test(f.content)) continue;
+    for (const m of f.content.matchAll(/^\s*-\s*host:\s*(\S+)\s*$/gm)) hosts.add(m[1].replace(/^["']|["']$/g, ''));
+  }
+  return [...hosts].sort();
+}
+
 export function readme(c: MatrixConfig, files: RenderedFile[] = []): string {
   const envs = c.environments.filter((e) => e !== 'li');
   const h = c.hosts;
   const ports = portsFrom(files);
   const { branch, deployBranch } = c.git;
-  const hosts = [h.synapse, h.element];
-  if (c.components.coturn) hosts.push(h.turn);
-  if (c.components.livekit) hosts.push(h.rtc);
-  if (c.components.synapseAdmin) hosts.push(h.admin);
-  if (c.components.jitsi) hosts.push(h.jitsi);
-  if (c.components.sygnal) hosts.push(h.sygnal);
-  if (c.environments.includes('li')) hosts.push(c.li.hosts.synapse, c.li.hosts.element, c.li.hosts.admin);
+  // The names the rendered Ingresses serve; without manifests (tests), the configured ones.
+  const fromIngresses = ingressHosts(files);
+  const hosts = fromIngresses.length ? fromIngresses : [serverHost(c.serverName), h.synapse, h.element];
   const portLines = ['- 80/TCP and 443/TCP to the ingress controller (ACME HTTP-01 needs 80).'];
   if (c.components.coturn && ports.turn) {
     portLines.push(`- coturn: ${ports.turn.listen}/TCP and ${ports.turn.listen}/UDP, relay range ${ports.turn.min}-${ports.turn.max}/UDP (homelab: on the node, coturn uses the host network; elsewhere: the coturn LoadBalancer Service).`);
@@ -89,10 +95,11 @@ tag or commit to use: the validator and its pinned tools are versioned by it).
    Re-apply it when \`flux/<env>/\` changes; everything else Flux reconciles from \`${deployBranch}\`.
    For a private repository, add credentials: \`flux create secret git matrix-gitops-auth --url=${c.git.url} …\`
    and reference it as \`spec.secretRef\` of the GitRepository.
-5. DNS: point these names at your ingress (or node) address: ${hosts.join(', ')}.
-   \`${serverHost(c.serverName)}\` itself only needs to serve \`/.well-known/matrix/*\` (delegation to ${h.synapse}).
+5. DNS (A/AAAA records):
+   - to the ingress controller's address: ${hosts.join(', ')}${hosts.includes(serverHost(c.serverName)) ? ` (\`${serverHost(c.serverName)}\` only serves \`/.well-known/matrix/*\`, the delegation to ${h.synapse})` : ''}${c.components.coturn ? `
+   - ${h.turn} to coturn's address (the node in homelab, the coturn LoadBalancer Service elsewhere)` : ''}
 6. Open these ports:
-${portLines.join('\n')}
+${portLines.map((l) => `   ${l}`).join('\n')}
 
 ## Day 2
 
