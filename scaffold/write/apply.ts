@@ -9,7 +9,7 @@
 //   hard kill (power loss, SIGKILL) leaves the journal, and the next run rolls back from it before
 //   doing anything else. SIGINT/SIGTERM/SIGHUP during the moves (milliseconds) are held until the
 //   moves are done, so Ctrl-C never lands between two renames.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../scripts/lib/errors.ts';
 
@@ -100,7 +100,7 @@ function rollback(staging: string, j: Journal): void {
  * writing; a dead one with an unfinished journal is rolled back. Returns what was recovered.
  */
 export function recoverInterrupted(target: string): string[] {
-  const abs = path.resolve(target);
+  const abs = existsSync(target) ? realpathSync(target) : path.resolve(target);
   const parent = path.dirname(abs);
   if (!existsSync(parent)) return [];
   const recovered: string[] = [];
@@ -136,12 +136,22 @@ function withSignalsHeld(fn: () => void): NodeJS.Signals | undefined {
   return held[0];
 }
 
-export async function applyAtomically(target: string, change: Change): Promise<Applied> {
-  const abs = path.resolve(target);
+/** The staging directory next to the target (a symlinked target: next to the real directory, so renames stay on one filesystem). */
+function makeStaging(abs: string): string {
   const parent = path.dirname(abs);
-  mkdirSync(parent, { recursive: true });
+  try {
+    mkdirSync(parent, { recursive: true });
+    return mkdtempSync(path.join(parent, PREFIX(abs)));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new EnvironmentError(`${parent}: cannot create the staging directory next to ${path.basename(abs)} (${code}); every run is staged beside the repository, so its parent folder must be writable`);
+  }
+}
+
+export async function applyAtomically(target: string, change: Change): Promise<Applied> {
+  const abs = existsSync(target) ? realpathSync(target) : path.resolve(target);
   recoverInterrupted(abs);
-  const staging = mkdtempSync(path.join(parent, PREFIX(abs)));
+  const staging = makeStaging(abs);
   writeFileSync(path.join(staging, OWNER), String(process.pid));
   const fresh = !existsSync(abs);
   const newDir = path.join(staging, 'new');

@@ -2,7 +2,7 @@
 // and the atomic apply, including a run killed between two renames and rolled back by the next one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -148,4 +148,26 @@ test('apply: refuses while another live run is writing the same target', async (
   await applyAtomically(repo, { deletes: [], stage: async (dir) => { writeFileSync(path.join(dir, 'a'), 'b'); } });
   assert.deepEqual(tree(repo), { a: 'b' });
   assert.deepEqual(siblings(repo), []);
+});
+
+test('apply: a symlinked target is updated through the link, staged next to the real folder', async () => {
+  const real = makeRepo('real', { a: 'a' });
+  const link = path.join(work, 'links', 'repo');
+  mkdirSync(path.dirname(link));
+  symlinkSync(real, link);
+  await applyAtomically(link, { deletes: [], stage: async (dir) => { writeFileSync(path.join(dir, 'a'), 'b'); } });
+  assert.deepEqual(tree(real), { a: 'b' });
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link stays a link');
+  assert.deepEqual(readdirSync(path.dirname(link)), ['repo']);
+});
+
+test('apply: an unwritable parent folder is one clear error, nothing written', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, async () => {
+  const parent = path.join(work, 'locked');
+  const repo = makeRepo('locked/repo', { a: 'a' });
+  chmodSync(parent, 0o555);
+  try {
+    await assert.rejects(applyAtomically(repo, { deletes: [], stage: async () => {} }), /cannot create the staging directory next to repo \(EACCES\)/);
+  } finally {
+    chmodSync(parent, 0o755);
+  }
 });
