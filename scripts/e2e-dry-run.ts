@@ -1,0 +1,87 @@
+// `npx tsx scripts/e2e-dry-run.ts [--keep]`: compares validate's verdict with a server-side dry-run
+// (`kubectl apply --dry-run=server`) of the decrypted homelab overlay build, against the e2e tier's
+// kube-apiserver with every CRD of versions.json schemas.crds installed, for a few scaffold variants.
+// Prints one line per variant; exit 1 when validate passes and the server refuses (a gap in validate).
+// "policy" lines (validate refuses, the server accepts) are expected: policies go beyond the API schema.
+import '../test/e2e/lib/cluster.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { startCluster } from '../test/e2e/lib/cluster.ts';
+import { moduleDir } from './e2e-build.ts';
+import { projectRoot, versions } from './lib/versions.ts';
+import { toolPath, kustomizeBuild } from './lib/tools.ts';
+
+interface Variant { name: string; flags: string[]; edit?: (repo: string) => void }
+const VARIANTS: Variant[] = [
+  { name: 'homelab defaults', flags: [] },
+  { name: 'homelab all components', flags: ['--components', 'coturn,livekit,jitsi,workers,monitoring,antivirus,sygnal,synapseAdmin,backups'] },
+  { name: 'homelab minimal', flags: ['--components', 'no-coturn,no-livekit,no-jitsi,no-workers,no-monitoring,no-antivirus,no-sygnal,no-synapseAdmin,no-backups'] },
+  {
+    name: 'homelab + plaintext Secret', flags: [], edit: (repo) => {
+      writeFileSync(path.join(repo, 'overlays/homelab/leaked.yaml'), stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'leaked' }, stringData: { p: 'x' } }));
+      const k = path.join(repo, 'overlays/homelab/kustomization.yaml');
+      const r = spawnSync('sed', ['-i', 's/^resources:$/resources:\\n  - leaked.yaml/', k]);
+      if (r.status !== 0) throw new Error('sed');
+    },
+  },
+];
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? projectRoot, env: opts.env ?? process.env, input: opts.input, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { status: r.status ?? 1, out: `${r.stdout ?? ''}`, err: `${r.stderr ?? ''}` };
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'mgo-dry-'));
+const cluster = await startCluster(path.join(work, 'cluster'));
+let mismatches = 0;
+try {
+  const crds = versions().schemas.crds as { name?: string; module: string; version: string; paths: string[] }[];
+  for (const c of crds) for (const p of c.paths) {
+    const r = cluster.kubectl(['apply', '--server-side', '-f', path.join(moduleDir(c.module, c.version), p)]);
+    if (r.status !== 0) process.stderr.write(`! CRDs of ${c.name ?? c.module}: ${r.stderr.split('\n')[0]}\n`);
+  }
+  cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  cluster.kubectl(['create', 'namespace', 'matrix']);
+  const ageKey = path.join(work, 'age.key');
+  run(toolPath('age-keygen'), ['-o', ageKey]);
+  const config = path.join(work, 'config.yaml');
+  writeFileSync(config, stringify({
+    serverName: 'example.test', environments: ['homelab'],
+    hosts: { synapse: 'matrix.example.test', element: 'chat.example.test', turn: 'turn.example.test', rtc: 'rtc.example.test' },
+    git: { url: 'http://127.0.0.1:1/matrix.git', branch: 'main', deployBranch: 'deploy' }, acme: { email: 'ops@example.test' },
+  }));
+  for (const v of VARIANTS) {
+    const repo = path.join(work, v.name.replace(/\W+/g, '-'));
+    const s = run(process.execPath, ['--import', 'tsx', 'scaffold/cli.ts', '--config', config, '--out', repo, '--yes', '--no-git', '--age-key', ageKey, '--environments', 'homelab', ...v.flags]);
+    if (s.status !== 0) { process.stdout.write(`${v.name}: scaffold failed: ${s.err.trim().split('\n').pop()}\n`); continue; }
+    v.edit?.(repo);
+    const val = run(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', repo, '--format', 'json']);
+    const validateOk = val.status === 0;
+    const secrets = path.join(repo, 'overlays/homelab/secrets');
+    if (existsSync(secrets)) for (const f of readdirSync(secrets)) {
+      const d = run(toolPath('sops'), ['decrypt', path.join(secrets, f)], { env: { ...process.env, SOPS_AGE_KEY_FILE: ageKey } });
+      writeFileSync(path.join(secrets, f), d.out);
+    }
+    const b = kustomizeBuild(path.join(repo, 'overlays/homelab'));
+    const built = run(b.file, b.args, { cwd: repo });
+    const dry = cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], built.out);
+    const serverOk = dry.status === 0;
+    // validate fail + server accepts is the policy layer doing its job; validate pass + server refuses is a gap.
+    const agree = validateOk === serverOk;
+    if (validateOk && !serverOk) mismatches++;
+    process.stdout.write(`${agree ? 'agree   ' : validateOk ? 'MISMATCH' : 'policy  '}  ${v.name}: validate ${validateOk ? 'pass' : 'fail'}, server dry-run ${serverOk ? 'accepts' : 'refuses'} (${built.out.split(/^---$/m).length} objects)\n`);
+    if (!serverOk) process.stdout.write(`          server: ${[...new Set(dry.stderr.trim().split('\n'))].slice(0, 6).join('\n          server: ')}\n`);
+    if (!validateOk) {
+      const findings = (JSON.parse(val.out || '{"findings":[]}') as { findings: { rule: string; severity: string }[] }).findings.filter((f) => f.severity === 'error');
+      process.stdout.write(`          validate errors: ${[...new Set(findings.map((f) => f.rule))].join(', ')}\n`);
+    }
+  }
+} finally {
+  await cluster.stop();
+  if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(`${mismatches} mismatch(es) where validate passes and the API server refuses\n`);
+process.exitCode = mismatches ? 1 : 0;
