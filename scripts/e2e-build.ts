@@ -36,8 +36,9 @@ export function e2ePins(): E2ePins {
   return e;
 }
 
+/** E2E_CACHE_DIR moves the cache (e.g. to time a cold build together with an empty GOCACHE). */
 export function binDir(version: string): string {
-  return path.join(projectRoot, '.cache', 'e2e', `bin-${version}`);
+  return path.join(process.env.E2E_CACHE_DIR ?? path.join(projectRoot, '.cache', 'e2e'), `bin-${version}`);
 }
 
 export function binaryPath(name: string): string {
