@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildModel } from '../scaffold/model/index.ts';
 import { renderRepository } from '../scaffold/render/index.ts';
 import { loadConfig } from '../scaffold/config/load.ts';
-import { renderSopsConfig, writeSecretFiles } from '../scaffold/secrets/index.ts';
+import { renderSopsConfig, sopsRecipients, writeSecretFiles } from '../scaffold/secrets/index.ts';
 import { projectRoot } from './lib/versions.ts';
 
 const DIRS = ['base', 'overlays', 'flux'];
@@ -30,8 +30,10 @@ async function main(): Promise<void> {
       }
     }
     const missing = secrets.filter((s) => !existsSync(path.join(tmp, s.path)));
-    if (missing.length) await writeSecretFiles(missing, tmp, config.ageRecipients);
-    writeFileSync(path.join(tmp, '.sops.yaml'), renderSopsConfig(config.environments, { default: config.ageRecipients }));
+    // Encrypted to the public keys in the config only: no private key is needed to render.
+    const recipients = sopsRecipients(config);
+    if (missing.length) await writeSecretFiles(missing, tmp, recipients.default, recipients);
+    writeFileSync(path.join(tmp, '.sops.yaml'), renderSopsConfig(config.environments, recipients));
     renameSync(path.join(tmp, '.sops.yaml'), path.join(projectRoot, '.sops.yaml'));
     for (const d of DIRS) {
       const old = path.join(projectRoot, d);

@@ -1,4 +1,6 @@
-// Fills every optional key of a validated config. Hosts derive from the server name's host part.
+// Fills every optional key of a validated config. Hosts derive from the server name's host part
+// (or, for an IP server name, from the parent domain of hosts.synapse, which is then required).
+import { isIP } from 'node:net';
 import type { Components, Environment, MatrixConfig } from './types.ts';
 
 export interface RawConfig {
@@ -11,6 +13,7 @@ export interface RawConfig {
   git?: Partial<MatrixConfig['git']>;
   acme?: Partial<MatrixConfig['acme']>;
   ageRecipients?: string[];
+  ageRecipientsByEnvironment?: Partial<Record<Environment, string[]>>;
   trustedRegistries?: string[];
   clusterCidrs?: string[];
   externalIp?: string;
@@ -27,11 +30,29 @@ export function serverHost(serverName: string): string {
   return serverName.split(':')[0];
 }
 
-export function withDefaults(raw: RawConfig): MatrixConfig {
+/** Host prefix per hosts key: matrix.example.org, chat.example.org, … */
+export const HOST_PREFIXES: Readonly<MatrixConfig['hosts']> = {
+  synapse: 'matrix', element: 'chat', turn: 'turn', rtc: 'rtc', admin: 'admin', jitsi: 'jitsi', sygnal: 'sygnal',
+};
+
+/**
+ * The domain the default hosts, ACME e-mail and git URL hang off. An IP server name has none, so the
+ * parent of hosts.synapse stands in (matrix.home.arpa → home.arpa); load.ts requires hosts.synapse then.
+ */
+export function baseDomain(raw: Pick<RawConfig, 'serverName' | 'hosts'>): string {
   const host = serverHost(raw.serverName);
+  if (isIP(host) === 0) return host;
+  const synapse = raw.hosts?.synapse ?? host;
+  const labels = synapse.split('.');
+  return labels.length > 2 ? labels.slice(1).join('.') : synapse;
+}
+
+export function withDefaults(raw: RawConfig): MatrixConfig {
+  const host = baseDomain(raw);
+  const p = HOST_PREFIXES;
   const hosts: MatrixConfig['hosts'] = {
-    synapse: `matrix.${host}`, element: `chat.${host}`, turn: `turn.${host}`, rtc: `rtc.${host}`,
-    admin: `admin.${host}`, jitsi: `meet.${host}`, sygnal: `push.${host}`,
+    synapse: `${p.synapse}.${host}`, element: `${p.element}.${host}`, turn: `${p.turn}.${host}`, rtc: `${p.rtc}.${host}`,
+    admin: `${p.admin}.${host}`, jitsi: `${p.jitsi}.${host}`, sygnal: `${p.sygnal}.${host}`,
     ...raw.hosts,
   };
   return {
@@ -47,6 +68,7 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     git: { url: `https://git.${host}/ops/matrix-gitops.git`, branch: 'main', deployBranch: 'deploy', ...raw.git },
     acme: { email: `admin@${host}`, ...raw.acme },
     ageRecipients: raw.ageRecipients ?? [],
+    ageRecipientsByEnvironment: raw.ageRecipientsByEnvironment ?? {},
     trustedRegistries: raw.trustedRegistries ?? ['docker.io', 'ghcr.io'],
     clusterCidrs: raw.clusterCidrs ?? ['10.42.0.0/16', '10.43.0.0/16'],
     externalIp: raw.externalIp ?? '',

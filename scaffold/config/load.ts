@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../../scripts/lib/errors.ts';
-import { FORMATS } from './formats.ts';
-import { withDefaults, type RawConfig } from './defaults.ts';
+import { isIP } from 'node:net';
+import { FORMATS, isHostname } from './formats.ts';
+import { serverHost, withDefaults, type RawConfig } from './defaults.ts';
 import type { MatrixConfig } from './types.ts';
 
 export const configSchema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -59,7 +60,7 @@ export function describe(e: ErrorObject, data: unknown): string {
       const key = String(e.params.additionalProperty);
       const known = Object.keys((schemaAt(e.instancePath)?.properties as Record<string, unknown>) ?? {}).filter((k) => k !== '$schema');
       const guess = closest(key, known);
-      return `${fieldPath(e.instancePath, key)}: unknown key${guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`}`;
+      return `${fieldPath(e.instancePath, key)}: unknown key${guess ? `; did you mean "${guess}"?` : `; remove it (known keys: ${known.join(', ')})`}`;
     }
     case 'required':
       return `${fieldPath(e.instancePath, String(e.params.missingProperty))}: is required; add it to the config or pass it as a flag`;
@@ -83,8 +84,38 @@ function firstError(errors: ErrorObject[]): ErrorObject {
   return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
 }
 
+/** Before defaults: an IP server name leaves nothing to derive hostnames from. */
+function rawProblem(raw: RawConfig): string | undefined {
+  const host = serverHost(raw.serverName);
+  if (isIP(host) !== 0 && raw.hosts?.synapse === undefined) {
+    return `hosts.synapse: is required when serverName is an IP address (${host}), since no hostname can derive from it; set it, e.g. hosts: {synapse: matrix.home.arpa}`;
+  }
+  return undefined;
+}
+
+/** After defaults: a derived host can still be invalid (a 63-character label plus "li-"). */
+function derivedHostProblem(raw: RawConfig, c: MatrixConfig): string | undefined {
+  const groups: [string, Record<string, string>, Record<string, string> | undefined][] = [
+    ['hosts', c.hosts, raw.hosts],
+    ['li.hosts', c.li.hosts, raw.li?.hosts],
+  ];
+  for (const [prefix, hosts, given] of groups) {
+    for (const [key, value] of Object.entries(hosts)) {
+      if (given?.[key] === undefined && !isHostname(value)) {
+        return `${prefix}.${key}: the default ${show(value)} derived from serverName is not a valid hostname (a label over 63 characters?); set ${prefix}.${key} explicitly`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Rules JSON Schema cannot say clearly. */
 function semanticProblem(c: MatrixConfig): string | undefined {
+  for (const env of Object.keys(c.ageRecipientsByEnvironment)) {
+    if (!c.environments.includes(env as MatrixConfig['environments'][number])) {
+      return `ageRecipientsByEnvironment.${env}: ${env} is not in environments (${c.environments.join(', ')}); remove the entry or add ${env} to environments`;
+    }
+  }
   if (c.environments.includes('li')) {
     if (!c.environments.includes('production')) return 'environments: li is a read-only copy next to production; add production or remove li';
     if (c.li.allowedCidrs.length === 0) return 'li.allowedCidrs: is required when environments has li; list the CIDRs allowed to reach the li ingress, e.g. [203.0.113.0/24]';
@@ -110,8 +141,10 @@ export function validateConfig(raw: unknown, source: string): MatrixConfig {
     throw new UsageError(`${source}: the config must be a YAML mapping (key: value), got ${raw === null ? 'nothing' : typeof raw}`);
   }
   if (!validateSchema(raw)) throw new UsageError(`${source}: ${describe(firstError(validateSchema.errors ?? []), raw)}`);
+  const early = rawProblem(raw);
+  if (early) throw new UsageError(`${source}: ${early}`);
   const config = withDefaults(raw);
-  const problem = semanticProblem(config);
+  const problem = derivedHostProblem(raw, config) ?? semanticProblem(config);
   if (problem) throw new UsageError(`${source}: ${problem}`);
   return config;
 }

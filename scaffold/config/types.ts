@@ -16,9 +16,9 @@ export interface Hosts {
   rtc: string;
   /** synapse-admin UI host */
   admin: string;
-  /** Jitsi Meet host (only used when components.jitsi) */
+  /** Jitsi Meet host (only used when components.jitsi), default jitsi.<domain> */
   jitsi: string;
-  /** Sygnal push gateway host (only used when components.sygnal) */
+  /** Sygnal push gateway host (only used when components.sygnal), default sygnal.<domain> */
   sygnal: string;
 }
 
@@ -57,6 +57,9 @@ export interface MatrixConfig {
   acme: { email: string };
   /** age recipients the secrets are encrypted to (filled from the age key when empty). */
   ageRecipients: string[];
+  /** Other recipients for one environment's secrets (e.g. only the li operators' key for li);
+   *  an environment not listed uses `ageRecipients`. */
+  ageRecipientsByEnvironment: Partial<Record<Environment, string[]>>;
   /** Image registries the policies trust. */
   trustedRegistries: string[];
   /** Pod and service CIDRs of the cluster, used by NetworkPolicies and the TURN deny list. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../../scaffold/config/load.ts';
+import { configSchema, loadConfig, validateConfig } from '../../../scaffold/config/load.ts';
 import { UsageError } from '../../../scripts/lib/errors.ts';
 
 const dir = path.join(import.meta.dirname, 'fixtures');
@@ -14,6 +14,13 @@ for (const f of fixtures.filter((x) => x.startsWith('valid-'))) {
     assert.ok(c.hosts.synapse && c.hosts.element && c.namespace === 'matrix');
   });
 }
+
+test('every fixture is valid-* or bad-* with an expectation', () => {
+  for (const f of fixtures) {
+    assert.ok(f.startsWith('valid-') || f.startsWith('bad-'), f);
+    if (f.startsWith('bad-')) assert.match(readFileSync(path.join(dir, f), 'utf8'), /^# error: /m, f);
+  }
+});
 
 for (const f of fixtures.filter((x) => x.startsWith('bad-'))) {
   test(`${f} is refused with one line naming the field`, () => {
@@ -46,4 +53,66 @@ test('flags override the file and are validated the same way', () => {
 
 test('a missing file is one line naming it', () => {
   assert.throws(() => loadConfig({ file: '/nonexistent/mx.yaml' }), /\/nonexistent\/mx\.yaml: cannot read the config \(no such file\)/);
+});
+
+test('defaults fill everything but serverName', () => {
+  assert.deepEqual(loadConfig({ file: path.join(dir, 'valid-minimal.yaml') }), {
+    serverName: 'example.net',
+    environments: ['homelab', 'production'],
+    hosts: {
+      synapse: 'matrix.example.net', element: 'chat.example.net', turn: 'turn.example.net', rtc: 'rtc.example.net',
+      admin: 'admin.example.net', jitsi: 'jitsi.example.net', sygnal: 'sygnal.example.net',
+    },
+    components: { coturn: true, livekit: true, jitsi: false, workers: true, monitoring: true, antivirus: false, sygnal: false, synapseAdmin: true, backups: true },
+    li: { allowedCidrs: [], hosts: { synapse: 'li-matrix.example.net', element: 'li-chat.example.net', admin: 'li-admin.example.net' } },
+    namespace: 'matrix',
+    git: { url: 'https://git.example.net/ops/matrix-gitops.git', branch: 'main', deployBranch: 'deploy' },
+    acme: { email: 'admin@example.net' },
+    ageRecipients: [],
+    ageRecipientsByEnvironment: {},
+    trustedRegistries: ['docker.io', 'ghcr.io'],
+    clusterCidrs: ['10.42.0.0/16', '10.43.0.0/16'],
+    externalIp: '',
+  });
+});
+
+test('schema defaults agree with the code defaults', () => {
+  const c = loadConfig({ file: path.join(dir, 'valid-minimal.yaml') }) as unknown as Record<string, unknown>;
+  const props = configSchema.properties as Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }>;
+  for (const [key, prop] of Object.entries(props)) {
+    if (prop.default !== undefined) assert.deepEqual(c[key], prop.default, key);
+    for (const [sub, p] of Object.entries(prop.properties ?? {})) {
+      if (p.default !== undefined) assert.deepEqual((c[key] as Record<string, unknown>)[sub], p.default, `${key}.${sub}`);
+    }
+  }
+});
+
+test('an IP server name takes its hostnames from the parent domain of hosts.synapse', () => {
+  const c = loadConfig({ file: path.join(dir, 'valid-ip-server-derives-from-synapse.yaml') });
+  assert.equal(c.serverName, '192.0.2.10');
+  assert.deepEqual([c.hosts.element, c.hosts.admin, c.li.hosts.synapse, c.acme.email], ['chat.home.arpa', 'admin.home.arpa', 'li-matrix.home.arpa', 'admin@home.arpa']);
+  const v6 = loadConfig({ file: path.join(dir, 'valid-server-ipv6.yaml') });
+  assert.equal(v6.serverName, '[2001:db8::1]:8448');
+  assert.equal(v6.hosts.admin, 'admin.home.arpa');
+});
+
+test('per-environment recipients are kept; other environments use ageRecipients', () => {
+  const c = loadConfig({ file: path.join(dir, 'valid-per-environment-recipients.yaml') });
+  assert.deepEqual(c.ageRecipientsByEnvironment, { li: ['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'] });
+  assert.deepEqual(c.li.allowedCidrs, ['203.0.113.0/24', '2001:db8::/32']);
+});
+
+test('validateConfig names its source and accepts an already parsed object', () => {
+  assert.equal(validateConfig({ serverName: 'example.org' }, 'x').hosts.synapse, 'matrix.example.org');
+  assert.throws(() => validateConfig({ serverName: 'example.org', li: { allowedCidrs: ['203.0.113.0/33'] } }, 'from-test'), (e: unknown) => {
+    assert.ok(e instanceof UsageError);
+    assert.equal(e.message, 'from-test: li.allowedCidrs[0]: "203.0.113.0/33" must be a CIDR such as 203.0.113.0/24 (prefix 0-32 for IPv4, 0-128 for IPv6)');
+    return true;
+  });
+});
+
+test('the project\'s own matrix-gitops.yaml loads', () => {
+  const c = loadConfig({ file: path.join(import.meta.dirname, '../../../matrix-gitops.yaml') });
+  assert.deepEqual(c.environments, ['homelab', 'production', 'li']);
+  assert.equal(c.ageRecipients.length, 1);
 });
