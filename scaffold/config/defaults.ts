@@ -40,7 +40,8 @@ export const HOST_PREFIXES: Readonly<MatrixConfig['hosts']> = {
  * parent of hosts.synapse stands in (matrix.home.arpa → home.arpa); load.ts requires hosts.synapse then.
  */
 export function baseDomain(raw: Pick<RawConfig, 'serverName' | 'hosts'>): string {
-  const host = serverHost(raw.serverName);
+  // DNS is case-insensitive, Kubernetes host fields are lower-case only.
+  const host = serverHost(raw.serverName).toLowerCase();
   if (isIP(host) === 0) return host;
   const synapse = raw.hosts?.synapse ?? host;
   const labels = synapse.split('.');

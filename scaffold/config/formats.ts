@@ -7,8 +7,9 @@ export interface Format {
   hint: string;
 }
 
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** A lower-case FQDN: Kubernetes refuses upper case in Ingress hosts and certificate names. */
 export function isHostname(v: string): boolean {
   if (v.length > 253 || !v.includes('.')) return false;
   return v.split('.').every((l) => LABEL.test(l)) && !/^\d+$/.test(v.split('.').pop() ?? '');
@@ -29,6 +30,14 @@ export function isServerName(v: string): boolean {
   return isIPv4(host) || isHostname(host) || host === 'localhost';
 }
 
+/** An image registry as it appears in an image reference: host[:port] (registry.local:5000). */
+export function isRegistry(v: string): boolean {
+  const m = /^([^:]+)(?::(\d+))?$/.exec(v);
+  if (!m) return false;
+  const [, host, port] = m;
+  return (port === undefined || isPort(port)) && (isHostname(host) || isIPv4(host) || host === 'localhost');
+}
+
 export function isCidr(v: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
   if (!m) return false;
@@ -40,9 +49,10 @@ export function isCidr(v: string): boolean {
 export const FORMATS: Record<string, Format> = {
   'server-name': {
     validate: isServerName,
-    hint: 'must be a domain (example.org), a domain with port (example.org:8448), an IPv4 address or a bracketed IPv6 address ([2001:db8::1])',
+    hint: 'must be a domain in lower case (example.org), a domain with port (example.org:8448), an IPv4 address or a bracketed IPv6 address ([2001:db8::1])',
   },
-  'hostname-strict': { validate: isHostname, hint: 'must be a fully qualified hostname such as matrix.example.org (no scheme, port or path)' },
+  'hostname-strict': { validate: isHostname, hint: 'must be a fully qualified hostname in lower case, such as matrix.example.org (no scheme, port or path)' },
+  registry: { validate: isRegistry, hint: 'must be a registry host as written in image names, such as ghcr.io or registry.home.arpa:5000 (no scheme or path)' },
   cidr: { validate: isCidr, hint: 'must be a CIDR such as 203.0.113.0/24 (prefix 0-32 for IPv4, 0-128 for IPv6)' },
   'dns-label': { validate: (v) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v), hint: 'must be a Kubernetes namespace name: lower-case letters, digits and -, at most 63' },
   'git-url': {

@@ -116,3 +116,8 @@ test('the project\'s own matrix-gitops.yaml loads', () => {
   assert.deepEqual(c.environments, ['homelab', 'production', 'li']);
   assert.equal(c.ageRecipients.length, 1);
 });
+
+test('registries may carry a port, as in image references', () => {
+  const c = loadConfig({ file: path.join(dir, 'valid-registry-port.yaml') });
+  assert.deepEqual(c.trustedRegistries, ['docker.io', 'registry.home.arpa:5000', 'localhost:5000', '192.168.1.10']);
+});
