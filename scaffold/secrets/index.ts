@@ -39,7 +39,13 @@ export async function writeSecretFiles(
       const encrypted = await encryptYaml(secretManifest(spec, values.get(spec.path) ?? {}), recipientsFor(spec.path, all), spec.path);
       const target = path.join(outDir, spec.path);
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, encrypted, { mode: 0o644 });
+      // 'wx': a secret file that exists is never replaced, even if a caller passes its spec by mistake.
+      try {
+        await writeFile(target, encrypted, { mode: 0o644, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        throw new Error(`${spec.path} already exists; secret files are written once and kept (delete it first to generate a new one)`);
+      }
     }
   }));
 }

@@ -110,3 +110,26 @@ test('the project\'s own secrets are encrypted and covered by its .sops.yaml', a
     for (const f of files) assert.ok(rules.some((r) => new RegExp(r.path_regex).test(`overlays/${env}/secrets/${f}`) && r.encrypted_regex === '^(data|stringData)$'), f);
   }
 });
+
+test('an existing secret file is never replaced', async () => {
+  const repo = mkdtempSync(path.join(dir, 'repo-'));
+  const spec = specs()[0];
+  await writeSecretFiles([spec], repo, [keys.main.recipient]);
+  const before = readFileSync(path.join(repo, spec.path));
+  await assert.rejects(writeSecretFiles([spec], repo, [keys.main.recipient]), /already exists; secret files are written once/);
+  assert.deepEqual(readFileSync(path.join(repo, spec.path)), before);
+});
+
+test('encryption needs no private key (only the public recipients)', async () => {
+  const saved = { ...process.env };
+  const home = mkdtempSync(path.join(dir, 'home-'));
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SOPS_AGE_KEY_FILE: path.join(home, 'no-such-key') });
+  delete process.env.SOPS_AGE_KEY;
+  try {
+    const out = await encryptYaml('apiVersion: v1\nkind: Secret\nstringData:\n  x: y\n', [keys.main.recipient], 'overlays/homelab/secrets/x.sops.yaml');
+    assert.match(out, /sops:/);
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+});
