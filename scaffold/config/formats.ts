@@ -46,6 +46,52 @@ export function isCidr(v: string): boolean {
   return family === 4 ? bits <= 32 : family === 6 ? bits <= 128 : false;
 }
 
+function ipToBigInt(ip: string): { value: bigint; bits: number } {
+  if (isIPv4(ip)) return { value: ip.split('.').reduce((n, o) => (n << 8n) | BigInt(Number(o)), 0n), bits: 32 };
+  // IPv6: expand "::" and a trailing dotted IPv4 part into eight 16-bit groups.
+  let text = ip;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = ipToBigInt(v4[1]).value;
+    text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return { value: groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n), bits: 128 };
+}
+
+function bigIntToIp(value: bigint, bits: number): string {
+  if (bits === 32) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  // Shorten the longest run of zero groups (RFC 5952).
+  let best = [-1, 0];
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best[1] && j - i > 1) best = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  if (best[0] < 0) return groups.join(':');
+  return `${groups.slice(0, best[0]).join(':')}::${groups.slice(best[0] + best[1]).join(':')}`;
+}
+
+/** The network address of a valid CIDR (203.0.113.7/24 → 203.0.113.0/24). */
+export function cidrNetwork(cidr: string): string {
+  const [ip, prefix] = cidr.split('/');
+  const { value, bits } = ipToBigInt(ip);
+  const host = (1n << BigInt(bits - Number(prefix))) - 1n;
+  return `${bigIntToIp(value & ~host, bits)}/${prefix}`;
+}
+
+/** True when the CIDR has no host bits set (Kubernetes warns about, and may refuse, anything else). */
+export function isCanonicalCidr(cidr: string): boolean {
+  const [ip, prefix] = cidr.split('/');
+  const { value, bits } = ipToBigInt(ip);
+  return (value & ((1n << BigInt(bits - Number(prefix))) - 1n)) === 0n;
+}
+
 export const FORMATS: Record<string, Format> = {
   'server-name': {
     validate: isServerName,

@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../../scripts/lib/errors.ts';
 import { isIP } from 'node:net';
-import { FORMATS, isHostname } from './formats.ts';
+import { FORMATS, cidrNetwork, isCanonicalCidr, isHostname } from './formats.ts';
 import { serverHost, withDefaults, type RawConfig } from './defaults.ts';
 import type { MatrixConfig } from './types.ts';
 
@@ -119,6 +119,10 @@ function semanticProblem(c: MatrixConfig): string | undefined {
   if (c.environments.includes('li')) {
     if (!c.environments.includes('production')) return 'environments: li is a read-only copy next to production; add production or remove li';
     if (c.li.allowedCidrs.length === 0) return 'li.allowedCidrs: is required when environments has li; list the CIDRs allowed to reach the li ingress, e.g. [203.0.113.0/24]';
+  }
+  for (const [field, list] of [['li.allowedCidrs', c.li.allowedCidrs], ['clusterCidrs', c.clusterCidrs]] as const) {
+    const i = list.findIndex((x) => !isCanonicalCidr(x));
+    if (i >= 0) return `${field}[${i}]: ${show(list[i])} has host bits set; write the network address ${cidrNetwork(list[i])}`;
   }
   const open = c.li.allowedCidrs.findIndex((x) => /\/0$/.test(x));
   if (open >= 0) return `li.allowedCidrs[${open}]: ${show(c.li.allowedCidrs[open])} opens the li ingress to everyone; list only the investigators' networks`;
