@@ -128,6 +128,20 @@ function semanticProblem(c: MatrixConfig): string | undefined {
   if (open >= 0) return `li.allowedCidrs[${open}]: ${show(c.li.allowedCidrs[open])} opens the li ingress to everyone; list only the investigators' networks`;
   if (c.git.branch === c.git.deployBranch) return `git.deployBranch: must differ from git.branch (${show(c.git.branch)}): Flux follows the deploy branch, which only a passing validation advances`;
   if (c.hosts.element === c.hosts.synapse) return `hosts.element: must differ from hosts.synapse (${show(c.hosts.synapse)}); Element on the homeserver's host weakens its XSS protection`;
+  // Each web service gets an Ingress with its own host; two on one host would fight over the same paths.
+  const web: [string, string][] = [['hosts.synapse', c.hosts.synapse], ['hosts.element', c.hosts.element]];
+  if (c.components.synapseAdmin) web.push(['hosts.admin', c.hosts.admin]);
+  if (c.components.livekit) web.push(['hosts.rtc', c.hosts.rtc]);
+  if (c.components.jitsi) web.push(['hosts.jitsi', c.hosts.jitsi]);
+  if (c.components.sygnal) web.push(['hosts.sygnal', c.hosts.sygnal]);
+  if (c.environments.includes('li')) {
+    web.push(['li.hosts.synapse', c.li.hosts.synapse], ['li.hosts.element', c.li.hosts.element]);
+    if (c.components.synapseAdmin) web.push(['li.hosts.admin', c.li.hosts.admin]);
+  }
+  for (let i = 1; i < web.length; i++) {
+    const j = web.findIndex(([, h]) => h === web[i][1]);
+    if (j < i) return `${web[i][0]}: ${show(web[i][1])} is already ${web[j][0]}; give every web service its own host (their Ingress rules would collide)`;
+  }
   return undefined;
 }
 

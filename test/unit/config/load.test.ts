@@ -121,3 +121,15 @@ test('registries may carry a port, as in image references', () => {
   const c = loadConfig({ file: path.join(dir, 'valid-registry-port.yaml') });
   assert.deepEqual(c.trustedRegistries, ['docker.io', 'registry.home.arpa:5000', 'localhost:5000', '192.168.1.10']);
 });
+
+test('the loaded config has exactly the schema\'s keys (types.ts and defaults.ts mirror schema.json)', () => {
+  const c = loadConfig({ file: path.join(dir, 'valid-minimal.yaml') }) as unknown as Record<string, Record<string, unknown>>;
+  const props = configSchema.properties as Record<string, { type?: string; properties?: Record<string, unknown> }>;
+  assert.deepEqual(Object.keys(c).sort(), Object.keys(props).filter((k) => k !== '$schema').sort());
+  for (const [key, prop] of Object.entries(props)) {
+    // ageRecipientsByEnvironment is a sparse map: its keys are optional by design.
+    if (prop.type !== 'object' || key === 'ageRecipientsByEnvironment') continue;
+    assert.deepEqual(Object.keys(c[key]).sort(), Object.keys(prop.properties ?? {}).sort(), key);
+  }
+  assert.deepEqual(Object.keys(c.li.hosts as object).sort(), Object.keys((props.li.properties as Record<string, { properties: object }>).hosts.properties).sort());
+});
