@@ -51,6 +51,10 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
+const TYPE_WORDS: Record<string, string> = {
+  array: 'a list ([a, b])', object: 'a mapping (key: value)', boolean: 'true or false', string: 'a string',
+};
+
 /** One sentence for one ajv error. */
 export function describe(e: ErrorObject, data: unknown): string {
   const value = e.instancePath.split('/').slice(1).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
@@ -68,8 +72,12 @@ export function describe(e: ErrorObject, data: unknown): string {
       return `${field}: ${show(value)} ${FORMATS[String(e.params.format)]?.hint ?? `is not a valid ${String(e.params.format)}`}`;
     case 'enum':
       return `${field}: ${show(value)} is not one of ${(e.params.allowedValues as unknown[]).map(show).join(', ')}`;
-    case 'type':
-      return `${field}: must be ${e.params.type === 'array' ? 'a list' : `a ${String(e.params.type)}`}, got ${show(value)}`;
+    case 'type': {
+      const want = TYPE_WORDS[String(e.params.type)] ?? `a ${String(e.params.type)}`;
+      // YAML reads 8448, true or 2024-01-01 as non-strings; quoting is the fix.
+      const fix = e.params.type === 'string' ? `; quote it ("${String(value)}")` : '';
+      return `${field}: must be ${want}, got ${show(value)}${fix}`;
+    }
     case 'minItems':
       return `${field}: needs at least ${String(e.params.limit)} entr${e.params.limit === 1 ? 'y' : 'ies'}`;
     case 'uniqueItems':
@@ -154,7 +162,14 @@ function deepMerge(base: unknown, over: unknown): unknown {
 }
 
 /** Validates an already parsed config; `source` names it in error messages. */
-export function validateConfig(raw: unknown, source: string): MatrixConfig {
+/** `hosts:` with every entry commented out is YAML null: treat a key without a value as unset. */
+function dropNulls(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
+}
+
+export function validateConfig(input: unknown, source: string): MatrixConfig {
+  const raw = dropNulls(input);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UsageError(`${source}: the config must be a YAML mapping (key: value), got ${raw === null ? 'nothing' : typeof raw}`);
   }
