@@ -19,7 +19,13 @@ export const GENERATED_KEY_FILE = 'age.key';
 
 /** Public keys of the identities in a key file (`age-keygen -y` does the derivation). */
 export async function recipientsOf(keyFile: string): Promise<string[]> {
-  const text = readFileSync(keyFile, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(keyFile, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${keyFile}: cannot read the age key (${code === 'EISDIR' ? 'a directory' : code ?? 'error'}); pass an age identity file made by age-keygen`);
+  }
   if (!/^AGE-SECRET-KEY-1/m.test(text)) throw new UsageError(`${keyFile}: not an age identity file (no AGE-SECRET-KEY-1… line); create one with age-keygen`);
   const r = await execa(toolPath('age-keygen'), ['-y', keyFile], { reject: false });
   if (r.exitCode !== 0) throw new UsageError(`${keyFile}: age-keygen -y cannot read it: ${r.stderr.trim().split('\n')[0]}`);
