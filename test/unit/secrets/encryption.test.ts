@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
-  decryptFile, encryptYaml, generateAgeKey, renderSopsConfig, sopsRecipients, writeSecretFiles,
+  decryptFile, encryptYaml, generateAgeKey, recipientsFor, renderSopsConfig, sopsRecipients, writeSecretFiles,
 } from '../../../scaffold/secrets/index.ts';
 import type { SecretSpec } from '../../../scaffold/render/lib.ts';
 import type { Environment } from '../../../scaffold/config/types.ts';
+import { loadConfig } from '../../../scaffold/config/load.ts';
 import { hygieneCheck } from '../../../scripts/validate/hygiene.ts';
 import { projectRoot } from '../../../scripts/lib/versions.ts';
 
@@ -101,13 +102,21 @@ test('a sops failure names the file but never the plaintext', async () => {
 });
 
 test('the project\'s own secrets are encrypted and covered by its .sops.yaml', async () => {
+  const config = loadConfig({ file: path.join(projectRoot, 'matrix-gitops.yaml') });
   const findings = await hygieneCheck(projectRoot);
   assert.deepEqual(findings.filter((f) => /^overlays\/[^/]+\/secrets\//.test(f.file ?? '')), []);
+  assert.equal(readFileSync(path.join(projectRoot, '.sops.yaml'), 'utf8'), renderSopsConfig(config.environments, sopsRecipients(config)), '.sops.yaml is up to date (npm run render:self)');
   const rules = (parse(readFileSync(path.join(projectRoot, '.sops.yaml'), 'utf8')) as { creation_rules: { path_regex: string; encrypted_regex: string }[] }).creation_rules;
   for (const env of ['homelab', 'production', 'li']) {
     const files = readdirSync(path.join(projectRoot, 'overlays', env, 'secrets'));
     assert.ok(files.length > 0, env);
-    for (const f of files) assert.ok(rules.some((r) => new RegExp(r.path_regex).test(`overlays/${env}/secrets/${f}`) && r.encrypted_regex === '^(data|stringData)$'), f);
+    for (const f of files) {
+      const rel = `overlays/${env}/secrets/${f}`;
+      assert.ok(rules.some((r) => new RegExp(r.path_regex).test(rel) && r.encrypted_regex === '^(data|stringData)$'), f);
+      // Encrypted to the recipients the config names now (a changed ageRecipients needs `sops updatekeys`).
+      const sops = (parse(readFileSync(path.join(projectRoot, rel), 'utf8')) as { sops: { age: { recipient: string }[] } }).sops;
+      assert.deepEqual(sops.age.map((a) => a.recipient).sort(), [...recipientsFor(rel, sopsRecipients(config))].sort(), rel);
+    }
   }
 });
 
