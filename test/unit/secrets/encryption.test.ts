@@ -11,7 +11,9 @@ import {
 } from '../../../scaffold/secrets/index.ts';
 import type { SecretSpec } from '../../../scaffold/render/lib.ts';
 import type { Environment } from '../../../scaffold/config/types.ts';
+import { execa } from 'execa';
 import { loadConfig } from '../../../scaffold/config/load.ts';
+import { toolPath } from '../../../scripts/lib/tools.ts';
 import { hygieneCheck } from '../../../scripts/validate/hygiene.ts';
 import { projectRoot } from '../../../scripts/lib/versions.ts';
 
@@ -141,4 +143,18 @@ test('encryption needs no private key (only the public recipients)', async () =>
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
   }
+});
+
+test('.sops.yaml works with plain sops: a secret added by hand in an overlay gets that environment\'s recipients', async () => {
+  const repo = mkdtempSync(path.join(dir, 'repo-'));
+  await writeRepo(repo);
+  const rel = 'overlays/li/secrets/added-by-hand.sops.yaml';
+  writeFileSync(path.join(repo, rel), 'apiVersion: v1\nkind: Secret\nmetadata: {name: by-hand, namespace: matrix-li}\nstringData: {token: handmade-value-123}\n', { mode: 0o600 });
+  // From a subdirectory too: sops finds .sops.yaml by walking up and matches the repo-relative path.
+  const r = await execa(toolPath('sops'), ['encrypt', '--in-place', 'li/secrets/added-by-hand.sops.yaml'], { cwd: path.join(repo, 'overlays'), env: { SOPS_DISABLE_VERSION_CHECK: '1' } });
+  assert.equal(r.exitCode, 0);
+  const doc = parse(readFileSync(path.join(repo, rel), 'utf8')) as { sops: { age: { recipient: string }[] }; stringData: { token: string } };
+  assert.deepEqual(doc.sops.age.map((a) => a.recipient), [keys.li.recipient]);
+  assert.match(doc.stringData.token, /^ENC\[/);
+  assert.deepEqual(await hygieneCheck(repo), []);
 });
