@@ -174,6 +174,17 @@ async function gitInitAndCommit(dir: string): Promise<void> {
   await q`git ${who} commit -q --no-verify -m ${'Scaffold the Matrix stack with matrix-gitops'}`;
 }
 
+/** The repository's own matrix-gitops.yaml as last scaffolded, when it is there and valid. */
+function repoConfig(out: string): MatrixConfig | undefined {
+  const file = path.join(out, CONFIG_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return loadConfig({ file });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The config file to write: the existing bytes when they already mean the same config (comments kept). */
 function configContent(out: string, effective: MatrixConfig): string {
   const existing = path.join(out, CONFIG_FILE);
@@ -200,10 +211,18 @@ export async function run(argv: string[]): Promise<number> {
 
   step('reading the configuration');
   const state = readState(out);
-  const { config } = await completeConfig(opts, out, state);
-  if (state && state.serverName !== config.serverName) {
-    throw new UsageError(`serverName: ${out} was scaffolded for "${state.serverName}"; refusing to change it to "${config.serverName}" (user IDs, rooms and the signing key belong to it); use a new repository for a new server name`);
+  const loaded = await completeConfig(opts, out, state);
+  const previous = repoConfig(out);
+  // The lock holds even without the state file (deleted, or a repository from before it existed).
+  const lockedName = state?.serverName ?? previous?.serverName;
+  if (lockedName !== undefined && lockedName !== loaded.config.serverName) {
+    throw new UsageError(`serverName: ${out} was scaffolded for "${lockedName}"; refusing to change it to "${loaded.config.serverName}" (user IDs, rooms and the signing key belong to it); use a new repository for a new server name`);
   }
+  // A config from elsewhere without ageRecipients keeps the repository's: one repository's secrets
+  // stay encrypted to one set of keys unless the config says otherwise.
+  const config: MatrixConfig = loaded.config.ageRecipients.length === 0 && previous?.ageRecipients.length
+    ? { ...loaded.config, ageRecipients: previous.ageRecipients }
+    : loaded.config;
 
   step('resolving the age key');
   const age = await resolveAgeKey({ ageKeyFile: opts.ageKey, repoDir: out });

@@ -152,6 +152,15 @@ test('changing serverName is refused with exit 2 naming old and new; nothing cha
   assert.equal(r.exitCode, 2);
   assert.match(r.stderr.trim(), /^scaffold: serverName: .*"example\.org".*"other\.org"/m);
   assert.deepEqual(await snapshot(repo), before);
+  // Also without the state file: the repository's own config holds the name.
+  const stateFile = path.join(repo, '.matrix-gitops/state.json');
+  const state = readFileSync(stateFile);
+  rmSync(stateFile);
+  const r2 = await scaffold(['--out', repo, '--yes', '--server-name', 'other.org']);
+  assert.equal(r2.exitCode, 2);
+  assert.match(r2.stderr, /scaffolded for "example\.org"; refusing to change it to "other\.org"/);
+  writeFileSync(stateFile, state);
+  assert.deepEqual(await snapshot(repo), before);
 });
 
 test('a file edited by the user is a conflict (exit 1, diff shown, nothing written) until --force', async () => {
