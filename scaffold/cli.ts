@@ -174,6 +174,15 @@ async function gitInitAndCommit(dir: string): Promise<void> {
   await q`git ${who} commit -q --no-verify -m ${'Scaffold the Matrix stack with matrix-gitops'}`;
 }
 
+/** Red/green diff lines, only when stdout is a terminal (a redirected diff stays a plain patch). */
+function colourDiff(diff: string): string {
+  if (process.stdout.isTTY !== true || process.env.NO_COLOR) return diff;
+  return diff.replace(/^([-+@].*)$/gm, (line) => {
+    const code = line.startsWith('@') ? '36' : line.startsWith('+') ? '32' : '31';
+    return `\u001b[${code}m${line}\u001b[0m`;
+  });
+}
+
 /** The repository's own matrix-gitops.yaml as last scaffolded, when it is there and valid. */
 function repoConfig(out: string): MatrixConfig | undefined {
   const file = path.join(out, CONFIG_FILE);
@@ -251,7 +260,7 @@ export async function run(argv: string[]): Promise<number> {
   const actions = plan(out, first.desired, state);
   const conflicts = actions.filter((a): a is Extract<Action, { kind: 'conflict' }> => a.kind === 'conflict');
   if (conflicts.length && !opts.force) {
-    for (const c of conflicts) process.stdout.write(unifiedDiff(c.path, c.current, c.content));
+    for (const c of conflicts) process.stdout.write(colourDiff(unifiedDiff(c.path, c.current, c.content)));
     warn(`${conflicts.length} file(s) changed since the last scaffold: ${conflicts.map((c) => c.path).join(', ')}`);
     process.stderr.write(`${style.err('✗')} nothing written; move your change into ${CONFIG_FILE} (or drop it), or re-run with --force to take ours\n`);
     return 1;
