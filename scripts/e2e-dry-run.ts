@@ -1,6 +1,7 @@
 // `npx tsx scripts/e2e-dry-run.ts [--keep]`: compares validate's verdict with a server-side dry-run
 // (`kubectl apply --dry-run=server`) of the decrypted homelab overlay build, against the e2e tier's
-// kube-apiserver with every CRD of versions.json schemas.crds installed, for a few scaffold variants.
+// kube-apiserver with every CRD of versions.json schemas.crds installed, for a few scaffold variants,
+// and of every overlay and Flux entry point of this project's own render (all environments).
 // Prints one line per variant; exit 1 when validate passes and the server refuses (a gap in validate).
 // "policy" lines (validate refuses, the server accepts) are expected: policies go beyond the API schema.
 import '../test/e2e/lib/cluster.ts';
@@ -10,9 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { startCluster } from '../test/e2e/lib/cluster.ts';
-import { moduleDir } from './e2e-build.ts';
-import { projectRoot, versions } from './lib/versions.ts';
+import { projectRoot } from './lib/versions.ts';
 import { toolPath, kustomizeBuild } from './lib/tools.ts';
+import { applyPinnedCrds, compareOverlays, refusesBadCluster } from '../test/e2e/lib/dry-run.ts';
 
 interface Variant { name: string; flags: string[]; edit?: (repo: string) => void }
 const VARIANTS: Variant[] = [
@@ -38,11 +39,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'mgo-dry-'));
 const cluster = await startCluster(path.join(work, 'cluster'));
 let mismatches = 0;
 try {
-  const crds = versions().schemas.crds as { name?: string; module: string; version: string; paths: string[] }[];
-  for (const c of crds) for (const p of c.paths) {
-    const r = cluster.kubectl(['apply', '--server-side', '-f', path.join(moduleDir(c.module, c.version), p)]);
-    if (r.status !== 0) process.stderr.write(`! CRDs of ${c.name ?? c.module}: ${r.stderr.split('\n')[0]}\n`);
-  }
+  process.stdout.write(`${applyPinnedCrds(cluster)}\n`);
   cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   cluster.kubectl(['create', 'namespace', 'matrix']);
   const ageKey = path.join(work, 'age.key');
@@ -79,6 +76,19 @@ try {
       process.stdout.write(`          validate errors: ${[...new Set(findings.map((f) => f.rule))].join(', ')}\n`);
     }
   }
+  // This project's own render (matrix-gitops.yaml: every environment and component): the overlays
+  // and Flux entry points of production and li carry the operator CRs (CNPG Cluster, cert-manager,
+  // prometheus-operator, HelmRelease) whose schemas and CEL rules only the API server evaluates.
+  for (const c of compareOverlays(cluster, projectRoot, projectRoot)) {
+    if (c.validateOk && !c.serverOk) mismatches++;
+    const tag = c.validateOk === c.serverOk ? 'agree   ' : c.validateOk ? 'MISMATCH' : 'policy  ';
+    process.stdout.write(`${tag}  project ${c.overlay}: validate ${c.validateOk ? 'pass' : 'fail'}, server dry-run ${c.serverOk ? 'accepts' : 'refuses'} (${c.objects} objects)\n`);
+    if (!c.serverOk) process.stdout.write(`          server: ${c.serverErrors.slice(0, 8).join('\n          server: ')}\n`);
+    if (!c.validateOk) process.stdout.write(`          validate errors: ${c.validateRules.join(', ')}\n`);
+  }
+  const control = refusesBadCluster(cluster, 'matrix');
+  if (!control.refused) { mismatches++; process.stdout.write('CONTROL   the server accepted a CNPG Cluster with an unknown field\n'); }
+  else process.stdout.write(`control   the server refuses a bad CNPG Cluster: ${control.error.slice(0, 160)}\n`);
 } finally {
   await cluster.stop();
   if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { toolPath, kustomizeBuild } from '../../scripts/lib/tools.ts';
 import { startCluster, waitFor, freePort, type Cluster } from './lib/cluster.ts';
 import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
 import { startArtifactSource, type ArtifactSource } from './lib/artifact-source.ts';
+import { applyPinnedCrds, compareOverlays, refusesBadCluster } from './lib/dry-run.ts';
 
 interface Condition { type: string; status: string; reason?: string; message?: string }
 interface FluxObject {
@@ -133,6 +134,20 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     await cluster?.stop();
     await git?.close();
     if (process.env.E2E_KEEP !== '1' && work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('server-side dry-run of every overlay and Flux entry point of the project\'s own render agrees with validate', () => {
+    // First, on the fresh cluster: every environment renders into namespace matrix, and a dry-run
+    // against the homelab objects deployed later would compare with live objects (immutable PVC
+    // access modes), not with the schema.
+    // production and li carry CNPG, cert-manager, prometheus-operator and HelmRelease objects, whose
+    // schemas and CEL rules only the API server evaluates; this needs their pinned CRDs.
+    applyPinnedCrds(cluster);
+    const rows = compareOverlays(cluster, projectRoot, projectRoot);
+    assert.ok(rows.some((r) => r.overlay === 'production') && rows.some((r) => r.overlay === 'flux/production/infrastructure'), rows.map((r) => r.overlay).join(', '));
+    const gaps = rows.filter((r) => r.validateOk && !r.serverOk).map((r) => `${r.overlay}: ${r.serverErrors.join('; ')}`);
+    assert.deepEqual(gaps, [], 'the API server refuses what validate passes (a gap in validate)');
+    assert.ok(refusesBadCluster(cluster, 'matrix').refused, 'negative control: the server refuses a CNPG Cluster with an unknown field');
   });
 
   it('scaffolds, pushes through the gate and Flux applies the homelab overlay', async () => {
