@@ -10,7 +10,7 @@ import { loadConfig, readConfigFile, type DeepPartial } from './config/load.ts';
 import type { Components, Environment, MatrixConfig } from './config/types.ts';
 import { buildModel } from './model/index.ts';
 import { renderRepository } from './render/index.ts';
-import { GENERATED_KEY_FILE, generateAgeKey, renderSopsConfig, resolveAgeKey, writeSecretFiles } from './secrets/index.ts';
+import { GENERATED_KEY_FILE, generateAgeKey, renderSopsConfig, resolveAgeKey, sopsRecipients, writeSecretFiles } from './secrets/index.ts';
 import { CONFIG_FILE, SCHEMA_FILE, configFile, repoExtras } from './repo-extras/index.ts';
 import { plan, type Action, type Desired } from './write/plan.ts';
 import { applyAtomically, recoverInterrupted } from './write/apply.ts';
@@ -250,7 +250,8 @@ export async function run(argv: string[]): Promise<number> {
       ...files,
       ...repoExtras(effective, schema, files).filter((e) => e.path !== CONFIG_FILE),
       { path: CONFIG_FILE, content: configContent(out, effective) },
-      { path: '.sops.yaml', content: renderSopsConfig(effective.environments, { default: recipients }) },
+      // Per-environment recipients (ageRecipientsByEnvironment) win over the default ones.
+      { path: '.sops.yaml', content: renderSopsConfig(effective.environments, sopsRecipients(effective)) },
     ];
     return { effective, desired, secrets };
   };
@@ -302,7 +303,8 @@ export async function run(argv: string[]): Promise<number> {
       }
       if (missingSecrets.length) {
         step(`generating and encrypting ${missingSecrets.length} secret(s) with sops`);
-        await writeSecretFiles(missingSecrets, dir, final.effective.ageRecipients);
+        const { default: recipients, ...byEnvironment } = sopsRecipients(final.effective);
+        await writeSecretFiles(missingSecrets, dir, recipients, byEnvironment);
       }
       const newState = stateFor(final.desired, dir);
       if (newState !== currentState) {

@@ -269,6 +269,25 @@ test('an existing empty directory gets a git repository; comments in the reposit
   assert.match(readFileSync(cfg, 'utf8'), /# our homeserver/);
 });
 
+test('ageRecipientsByEnvironment: production secrets go to their own key, the others to the default one', async () => {
+  const out = path.join(work, 'per-env');
+  const prodKey = path.join(work, 'prod.txt');
+  await execa(toolPath('age-keygen'), ['-o', prodKey]);
+  const prodRecipient = (await execa(toolPath('age-keygen'), ['-y', prodKey])).stdout.trim();
+  const cfg = path.join(work, 'per-env.yaml');
+  writeFileSync(cfg, `serverName: per.example.org\nenvironments: [homelab, production]\nageRecipientsByEnvironment:\n  production: [${prodRecipient}]\n`);
+  const r = await scaffold(['--config', cfg, '--out', out, '--yes', '--age-key', path.join(work, 'key.txt'), '--no-git']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(readFileSync(path.join(out, '.sops.yaml'), 'utf8'), new RegExp(prodRecipient));
+  const prodSecret = path.join(out, 'overlays/production/secrets/synapse-signing-key.sops.yaml');
+  const homeSecret = path.join(out, 'overlays/homelab/secrets/synapse-signing-key.sops.yaml');
+  assert.match(await decryptFile(prodSecret, prodKey), /signing\.key/);
+  await assert.rejects(decryptFile(prodSecret, path.join(work, 'key.txt')));
+  assert.match(await decryptFile(homeSecret, path.join(work, 'key.txt')), /signing\.key/);
+  const again = await scaffold(['--out', out, '--yes', '--age-key', path.join(work, 'key.txt'), '--no-git']);
+  assert.match(again.stderr, /nothing to do/);
+});
+
 test('a file the tool no longer renders is removed, unless you edited it', async () => {
   const out = path.join(work, 'removal');
   const key = path.join(work, 'key.txt');
