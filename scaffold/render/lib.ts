@@ -199,3 +199,27 @@ export function workload(name: string, uid: number, pod: Obj, opts: WorkloadOpti
     },
   };
 }
+
+/**
+ * Mounts and volumes of an nginx-based static web app (Element, the admin UI) under a read-only root:
+ * its config.json from the `<name>-config` ConfigMap and size-limited emptyDirs where nginx writes
+ * (temp files, cache, pid; with `confD` also the conf.d it templates at start).
+ */
+export function nginxStaticVolumes(name: string, opts: { confD?: boolean } = {}): { volumeMounts: Obj[]; volumes: Obj[] } {
+  const scratch: [string, string, string][] = [
+    ['tmp', '/tmp', '64Mi'],
+    ...(opts.confD ? [['nginx-conf', '/etc/nginx/conf.d', '16Mi'] as [string, string, string]] : []),
+    ['cache', '/var/cache/nginx', '256Mi'],
+    ['run', '/var/run', '16Mi'],
+  ];
+  return {
+    volumeMounts: [
+      { name: 'config', mountPath: '/app/config.json', subPath: 'config.json', readOnly: true },
+      ...scratch.map(([n, p]) => ({ name: n, mountPath: p })),
+    ],
+    volumes: [
+      { name: 'config', configMap: { name: `${name}-config` } },
+      ...scratch.map(([n, , size]) => ({ name: n, emptyDir: { sizeLimit: size } })),
+    ],
+  };
+}

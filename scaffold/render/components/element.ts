@@ -1,6 +1,6 @@
 // Element Web: unprivileged nginx on 8080 with config.json from a ConfigMap.
 import type { EnvModel, Model } from '../../model/index.ts';
-import { image, ingress, resources, restrictedContainer, service, workload, type BaseComponent, type Obj } from '../lib.ts';
+import { image, nginxStaticVolumes, ingress, resources, restrictedContainer, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 export const ELEMENT_PORT = 8080;
 
@@ -27,31 +27,20 @@ export function elementConfig(model: Model, env: EnvModel): Obj {
 }
 
 export function elementBase(model: Model, env: EnvModel, name = 'element'): BaseComponent {
+  const web = nginxStaticVolumes(name, { confD: true });
   const deployment: Obj = workload(name, 101, {
     containers: [{
       name: 'element', image: image('element-web'),
       env: [{ name: 'ELEMENT_WEB_PORT', value: String(ELEMENT_PORT) }],
       ports: [{ name: 'http', containerPort: ELEMENT_PORT, protocol: 'TCP' }],
       // nginx rewrites its config and pid at start, so those paths get emptyDirs.
-      volumeMounts: [
-        { name: 'config', mountPath: '/app/config.json', subPath: 'config.json', readOnly: true },
-        { name: 'tmp', mountPath: '/tmp' },
-        { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d' },
-        { name: 'cache', mountPath: '/var/cache/nginx' },
-        { name: 'run', mountPath: '/var/run' },
-      ],
+      volumeMounts: web.volumeMounts,
       securityContext: restrictedContainer(true),
       resources: resources('50m', '64Mi', '128Mi'),
       readinessProbe: { httpGet: { path: '/config.json', port: 'http' }, periodSeconds: 10 },
       livenessProbe: { httpGet: { path: '/config.json', port: 'http' }, periodSeconds: 20 },
     }],
-    volumes: [
-      { name: 'config', configMap: { name: `${name}-config` } },
-      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-      { name: 'nginx-conf', emptyDir: { sizeLimit: '16Mi' } },
-      { name: 'cache', emptyDir: { sizeLimit: '256Mi' } },
-      { name: 'run', emptyDir: { sizeLimit: '16Mi' } },
-    ],
+    volumes: web.volumes,
   });
   return {
     name,

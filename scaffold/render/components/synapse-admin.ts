@@ -1,29 +1,20 @@
 // Admin UI (ketesa, the maintained synapse-admin fork, unprivileged on 8080). Only rendered for
 // the allow-listed li copy: the admin API it needs is never routed on a public Ingress.
-import { image, ingress, resources, restrictedContainer, service, workload, type BaseComponent, type Obj } from '../lib.ts';
+import { image, nginxStaticVolumes, ingress, resources, restrictedContainer, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 export function synapseAdminBase(name: string, adminHost: string, synapseHost: string): BaseComponent {
+  const web = nginxStaticVolumes(name);
   const deployment: Obj = workload(name, 101, {
     containers: [{
       name: 'admin', image: image('ketesa'),
       ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
-      volumeMounts: [
-        { name: 'config', mountPath: '/app/config.json', subPath: 'config.json', readOnly: true },
-        { name: 'tmp', mountPath: '/tmp' },
-        { name: 'cache', mountPath: '/var/cache/nginx' },
-        { name: 'run', mountPath: '/var/run' },
-      ],
+      volumeMounts: web.volumeMounts,
       securityContext: restrictedContainer(true),
       resources: resources('10m', '32Mi', '64Mi'),
       readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 10 },
       livenessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 30 },
     }],
-    volumes: [
-      { name: 'config', configMap: { name: `${name}-config` } },
-      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-      { name: 'cache', emptyDir: { sizeLimit: '256Mi' } },
-      { name: 'run', emptyDir: { sizeLimit: '16Mi' } },
-    ],
+    volumes: web.volumes,
   });
   return {
     name,
