@@ -241,6 +241,14 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
       assert.equal(k.lastAppliedRevision, `deploy@sha1:${deployed}`);
       assert.equal(k.lastError, '');
     }
+    // The default text table, and --help.
+    const text = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts'], projectRoot, cluster.env);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^NAMESPACE\s+NAME\s+READY\s+REVISION\s+LAST ERROR$/m);
+    for (const name of KS) assert.match(text.stdout, new RegExp(`^flux-system\\s+${name}\\s+True\\s+deploy@sha1:${deployed}`, 'm'));
+    const help = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts', '--help'], projectRoot, cluster.env);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /--format text\|json/);
   });
 
   it('npm run status exits 2 with one line when no cluster is reachable', async () => {
