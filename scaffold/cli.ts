@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { $ } from 'zx';
-import { loadConfig, readConfigFile, type DeepPartial } from './config/load.ts';
+import { deepMerge, loadConfig, readConfigFile, type DeepPartial } from './config/load.ts';
 import type { Components, Environment, MatrixConfig } from './config/types.ts';
 import { buildModel } from './model/index.ts';
 import { renderRepository } from './render/index.ts';
@@ -116,14 +116,6 @@ export function parseOptions(argv: string[]): Options | 'help' {
     ageKey: str('age-key'),
     overrides: o,
   };
-}
-
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (over === undefined) return base;
-  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
-  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over)) merged[k] = deepMerge(merged[k], v);
-  return merged;
 }
 
 /** The config file's content with the flags over it; prompts on a TTY for main values still missing. */

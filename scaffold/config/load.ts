@@ -153,7 +153,8 @@ function semanticProblem(c: MatrixConfig): string | undefined {
   return undefined;
 }
 
-function deepMerge(base: unknown, over: unknown): unknown {
+/** `over` laid on `base`, objects merged key by key; arrays and scalars replace. */
+export function deepMerge(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
   if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };

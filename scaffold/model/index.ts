@@ -1,17 +1,10 @@
 // The model resolves every per-environment decision once, so the renderers stay free of
 // `if (env === ...)` chains and the tests can reason about one explicit structure.
-import type { Components, Environment, MatrixConfig } from '../config/types.ts';
+import type { Components, Environment, Hosts, MatrixConfig } from '../config/types.ts';
 import { WORKERS, type WorkerType } from '../render/components/worker-routes.ts';
 
-export interface EnvHosts {
-  synapse: string;
-  element: string;
-  turn: string;
-  rtc: string;
-  admin: string;
-  jitsi: string;
-  sygnal: string;
-}
+/** Per environment the hosts are the config's (the li copy overrides some). */
+export type EnvHosts = Hosts;
 
 export interface EnvModel {
   name: Environment;

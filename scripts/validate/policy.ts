@@ -42,12 +42,6 @@ export async function loadPolicyData(repo: string): Promise<PolicyData> {
   };
 }
 
-function hasRego(dir: string): boolean {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory() ? hasRego(path.join(dir, e.name)) : e.name.endsWith('.rego') && !e.name.endsWith('_test.rego')) return true;
-  }
-  return false;
-}
 
 /** Every .rego file below dir, sorted, so conftest sees the same order on every machine. */
 export function regoFiles(dir: string): string[] {
@@ -66,8 +60,7 @@ export function ruleFiles(repo: string): string[] {
 
 /** conftest refuses a policy folder without rules, and an empty policies/ just means "no policies yet". */
 export function hasPolicies(repo: string): boolean {
-  const dir = path.join(repo, 'policies');
-  return existsSync(dir) && hasRego(dir);
+  return existsSync(path.join(repo, 'policies')) && ruleFiles(repo).length > 0;
 }
 
 interface ConftestResult {

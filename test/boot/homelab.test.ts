@@ -14,7 +14,7 @@ import { LOOPBACK_DENY, startCoturn, turnPassword, turnSession, type Coturn } fr
 import { call, login, ok, registerWithSharedSecret, txnId } from './lib/matrix.ts';
 import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/postgres.ts';
 import { Processes, log, logTail, tempDir } from './lib/procs.ts';
-import { buildOverlay, decryptSecrets, find, generateRepo, type Doc, type GeneratedRepo } from './lib/repo.ts';
+import { buildOverlay, decryptSecrets, find, generateRepo, secretValue, type Doc, type GeneratedRepo } from './lib/repo.ts';
 import { IngressTable, getVia, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startWellKnown } from './lib/wellknown.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
@@ -34,11 +34,7 @@ let homeserver: Doc;
 let admin: { user_id: string; access_token: string } | undefined;
 let proxy: Proxy;
 
-const secret = (name: string, key: string): string => {
-  const v = secrets.get(name)?.[key];
-  if (v === undefined) throw new Error(`no decrypted ${name}/${key}`);
-  return v;
-};
+const secret = (name: string, key: string): string => secretValue(secrets, name, key);
 
 before(async () => {
   const t0 = Date.now();

@@ -17,7 +17,7 @@ import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/po
 import { Processes, log, tempDir } from './lib/procs.ts';
 import { IngressTable, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startRedis } from './lib/redis.ts';
-import { buildOverlay, decryptSecrets, find, generateRepo, type Doc } from './lib/repo.ts';
+import { buildOverlay, decryptSecrets, find, generateRepo, secretValue, type Doc } from './lib/repo.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
 
 /** Every worker Deployment of the overlay (its command loads a /config/workers/ file), so each
@@ -43,11 +43,7 @@ let roomId: string;
 let eventId: string;
 const text = `persisted by the event persister ${txnId()}`;
 
-const secret = (name: string, key: string): string => {
-  const v = secrets.get(name)?.[key];
-  if (v === undefined) throw new Error(`no decrypted ${name}/${key}`);
-  return v;
-};
+const secret = (name: string, key: string): string => secretValue(secrets, name, key);
 
 before(async () => {
   const t0 = Date.now();

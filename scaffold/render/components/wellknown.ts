@@ -13,25 +13,20 @@ export function wellKnownClient(env: EnvModel): Obj {
   return c;
 }
 
+/** Both well-known documents are static JSON with the same CORS and caching headers. */
+const wellKnownLocation = (doc: 'server' | 'client'): string => `    location = /.well-known/matrix/${doc} {
+        default_type application/json;
+        add_header Access-Control-Allow-Origin "*" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE, OPTIONS" always;
+        add_header Access-Control-Allow-Headers "X-Requested-With, Content-Type, Authorization" always;
+        add_header Cache-Control "public, max-age=3600" always;
+        alias /srv/wellknown/${doc};
+    }
+`;
+
 const NGINX_CONF = `server {
     listen 8080;
-    location = /.well-known/matrix/server {
-        default_type application/json;
-        add_header Access-Control-Allow-Origin "*" always;
-        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE, OPTIONS" always;
-        add_header Access-Control-Allow-Headers "X-Requested-With, Content-Type, Authorization" always;
-        add_header Cache-Control "public, max-age=3600" always;
-        alias /srv/wellknown/server;
-    }
-    location = /.well-known/matrix/client {
-        default_type application/json;
-        add_header Access-Control-Allow-Origin "*" always;
-        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE, OPTIONS" always;
-        add_header Access-Control-Allow-Headers "X-Requested-With, Content-Type, Authorization" always;
-        add_header Cache-Control "public, max-age=3600" always;
-        alias /srv/wellknown/client;
-    }
-    location = /healthz { return 200 "ok"; }
+${wellKnownLocation('server')}${wellKnownLocation('client')}    location = /healthz { return 200 "ok"; }
     location / { return 404; }
 }
 `;

@@ -93,6 +93,13 @@ export function find(docs: Doc[], kind: string, name: string): Doc {
 }
 
 /** Decrypts every SOPS Secret file the overlay lists, with the real sops and the repo's age key. */
+/** One decrypted value; a missing one fails loudly (a test must never run with an empty secret). */
+export function secretValue(secrets: Map<string, Record<string, string>>, name: string, key: string): string {
+  const v = secrets.get(name)?.[key];
+  if (v === undefined) throw new Error(`no decrypted ${name}/${key}`);
+  return v;
+}
+
 export function decryptSecrets(repo: GeneratedRepo, env: string): Map<string, Record<string, string>> {
   const overlay = path.join(repo.dir, 'overlays', env);
   const kust = parse(readFileSync(path.join(overlay, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
