@@ -75,3 +75,38 @@ test('the pinned cache covers every CRD group the stack emits, and a matching st
     rmSync(path.dirname(dir), { recursive: true, force: true });
   }
 });
+
+test('schema sources that cannot be read are one clear environment error each, and nothing is cached', async () => {
+  const { buildSchemas, schemaSources } = await import('../../scripts/schemas/cache.ts');
+  const { EnvironmentError } = await import('../../scripts/lib/errors.ts');
+  const pinned = schemaSources();
+  const flux = pinned.crds[0];
+  const cases: [typeof pinned, RegExp][] = [
+    [{ ...pinned, crds: [{ ...flux, paths: ['no/such/dir'] }] }, /^schema source path no\/such\/dir is missing in .*; fix versions.json "schemas"$/],
+    [{ ...pinned, crds: [{ name: 'not crds', module: pinned.builtin.module, version: pinned.builtin.version, paths: ['hack/testdata/pod.yaml'] }] },
+      /^no CustomResourceDefinition found in k8s\.io\/kubernetes@v[\d.]+ hack\/testdata\/pod\.yaml$/],
+    [{ ...pinned, crds: [flux, { ...flux, name: 'the same again' }] }, /^schema file \S+\.json produced by both flux source-controller v[\d.]+ and the same again v[\d.]+; kubeconform's name template cannot tell them apart$/],
+  ];
+  for (const [sources, expected] of cases) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mx-badsrc-'));
+    try {
+      await assert.rejects(buildSchemas(dir, sources), (e: Error) => e instanceof EnvironmentError && expected.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('a module version the proxy cannot give is one line naming module and version', async () => {
+  const { moduleDir } = await import('../../scripts/schemas/sources.ts');
+  const saved = { GOPROXY: process.env.GOPROXY };
+  // Offline and not in the module cache: fails at once, without the network.
+  process.env.GOPROXY = 'off';
+  try {
+    await assert.rejects(moduleDir({ module: 'example.com/matrix-gitops/none', version: 'v0.0.1' }),
+      /^Error: go mod download example\.com\/matrix-gitops\/none@v0\.0\.1 failed: .+; check versions\.json "schemas" and the Go proxy$/);
+  } finally {
+    if (saved.GOPROXY === undefined) delete process.env.GOPROXY;
+    else process.env.GOPROXY = saved.GOPROXY;
+  }
+});
