@@ -158,15 +158,30 @@ export async function applyAtomically(target: string, change: Change): Promise<A
   mkdirSync(newDir);
   let signal: NodeJS.Signals | undefined;
   // Ctrl-C while staging (sops, git): nothing in the target has moved yet, so drop the staged tree
-  // (it may hold a freshly generated private key) and die of the same signal.
-  const abandon = (s: NodeJS.Signals) => {
+  // (it may hold a freshly generated private key) and die of the same signal. The staging work
+  // already under way (sops processes, file writes, recursive mkdirs) is let finish first: removing
+  // the folder under it would let a late mkdir re-create part of it.
+  let staged: Promise<void> | undefined;
+  let aborting: NodeJS.Signals | undefined;
+  const die = (s: NodeJS.Signals) => {
     rmSync(staging, { recursive: true, force: true });
     for (const t of STAGE_SIGNALS) process.off(t, abandon);
     process.kill(process.pid, s);
   };
+  const abandon = (s: NodeJS.Signals) => {
+    // A second Ctrl-C does not wait (a hung step must never make the tool unkillable).
+    if (aborting) return die(s);
+    aborting = s;
+    void Promise.resolve(staged).catch(() => undefined).finally(() => die(s));
+  };
   for (const t of STAGE_SIGNALS) process.on(t, abandon);
   try {
-    await change.stage(newDir, fresh);
+    staged = change.stage(newDir, fresh);
+    await staged.catch((err: unknown) => {
+      if (!aborting) throw err;
+    });
+    // Interrupted: abandon() removes the staging folder and ends the process; nothing may move.
+    if (aborting) await new Promise<never>(() => undefined);
     for (const t of STAGE_SIGNALS) process.off(t, abandon);
     // git's own files (a fresh repository is committed while staged) are not "written files".
     const written = listFiles(newDir).filter((p) => !p.startsWith('.git/'));
