@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ensureBootEnvironment, type BootEnvironment } from '../../scripts/boot-setup.ts';
+import { ensureBootEnvironment, type BootEnvironment } from '../../scripts/dev/boot-setup.ts';
 import { Cluster } from './lib/cluster.ts';
 import { LOOPBACK_DENY, startCoturn, turnPassword, turnSession, type Coturn } from './lib/coturn.ts';
 import { call, login, ok, registerWithSharedSecret, txnId } from './lib/matrix.ts';

@@ -3,8 +3,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { bootPins, ensureBootEnvironment, type BootEnvironment } from '../../scripts/boot-setup.ts';
-import { projectRoot, versions } from '../../scripts/lib/versions.ts';
+import { bootPins, ensureBootEnvironment, type BootEnvironment } from '../../scripts/dev/boot-setup.ts';
+import { projectRoot, versions } from '../../src/lib/versions.ts';
 
 let env: BootEnvironment;
 
@@ -14,7 +14,7 @@ before(() => {
 
 test('a warm boot-setup run only checks, and says so quickly', () => {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'boot-setup.ts')], { cwd: projectRoot, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'dev', 'boot-setup.ts')], { cwd: projectRoot, encoding: 'utf8' });
   const seconds = (Date.now() - t0) / 1000;
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /boot environment ready/);

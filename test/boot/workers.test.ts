@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ensureBootEnvironment, type BootEnvironment } from '../../scripts/boot-setup.ts';
+import { ensureBootEnvironment, type BootEnvironment } from '../../scripts/dev/boot-setup.ts';
 import { Cluster } from './lib/cluster.ts';
 import { login, ok, registerWithSharedSecret, txnId } from './lib/matrix.ts';
 import { quoteIdent, quoteLiteral, startPostgres, type PgServer } from './lib/postgres.ts';

@@ -1,6 +1,6 @@
 // e2e tier: a scaffolded homelab repository deployed by real Flux controllers (source-controller,
 // kustomize-controller) into a real kube-apiserver, through the deployment gate. See test/e2e/README.md.
-import '../../scripts/e2e-node20.ts';
+import '../../scripts/dev/e2e-node20.ts';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,8 +12,8 @@ import {
   AppsV1Api, CoreV1Api, NetworkingV1Api, CustomObjectsApi,
   type V1Deployment, type V1Service, type V1ConfigMap,
 } from '@kubernetes/client-node';
-import { projectRoot } from '../../scripts/lib/versions.ts';
-import { toolPath, kustomizeBuild } from '../../scripts/lib/tools.ts';
+import { projectRoot } from '../../src/lib/versions.ts';
+import { toolPath, kustomizeBuild } from '../../src/lib/tools.ts';
 import { startCluster, waitFor, freePort, type Cluster } from './lib/cluster.ts';
 import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
 import { startArtifactSource, type ArtifactSource } from './lib/artifact-source.ts';
@@ -77,7 +77,7 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
 
   // The first run reads work/config.yaml; later runs the repository's own matrix-gitops.yaml.
   const scaffold = (...flags: string[]) =>
-    ok(process.execPath, ['--import', 'tsx', 'scaffold/cli.ts', '--out', repo, '--yes', '--age-key', ageKey, ...flags], projectRoot);
+    ok(process.execPath, ['--import', 'tsx', 'src/cli/scaffold.ts', '--out', repo, '--yes', '--age-key', ageKey, ...flags], projectRoot);
   const commitAll = (msg: string) => {
     ok('git', ['add', '-A'], repo);
     ok('git', ['commit', '-q', '-m', msg], repo);
@@ -110,7 +110,7 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     return ok(b.file, b.args, dir);
   };
   const build = (dir: string): K8sObject[] => docs(buildText(dir));
-  const validate = (dir: string) => run(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', dir, '--format', 'json'], projectRoot);
+  const validate = (dir: string) => run(process.execPath, ['--import', 'tsx', 'src/cli/validate.ts', dir, '--format', 'json'], projectRoot);
   const status404 = async (p: Promise<unknown>) => {
     try { await p; return false; } catch (e) { return (e as { code?: number }).code === 404; }
   };
@@ -232,7 +232,7 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
   });
 
   it('npm run status reports every Kustomization Ready at the deployed revision', () => {
-    const r = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts', '--format', 'json'], projectRoot, cluster.env);
+    const r = run(process.execPath, ['--import', 'tsx', 'src/cli/status.ts', '--format', 'json'], projectRoot, cluster.env);
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const out = JSON.parse(r.stdout) as { kustomizations: { name: string; ready: string; lastAppliedRevision: string; lastError: string }[] };
     assert.deepEqual(out.kustomizations.map((k) => k.name).sort(), [...KS].sort());
@@ -242,11 +242,11 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
       assert.equal(k.lastError, '');
     }
     // The default text table, and --help.
-    const text = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts'], projectRoot, cluster.env);
+    const text = run(process.execPath, ['--import', 'tsx', 'src/cli/status.ts'], projectRoot, cluster.env);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^NAMESPACE\s+NAME\s+READY\s+REVISION\s+LAST ERROR$/m);
     for (const name of KS) assert.match(text.stdout, new RegExp(`^flux-system\\s+${name}\\s+True\\s+deploy@sha1:${deployed}`, 'm'));
-    const help = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts', '--help'], projectRoot, cluster.env);
+    const help = run(process.execPath, ['--import', 'tsx', 'src/cli/status.ts', '--help'], projectRoot, cluster.env);
     assert.equal(help.status, 0);
     assert.match(help.stdout, /--format text\|json/);
   });
@@ -255,7 +255,7 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     const dead = path.join(work, 'dead.kubeconfig');
     const port = await freePort();
     writeFileSync(dead, readFileSync(cluster.kubeconfig, 'utf8').replace(/server: .*/, `server: https://127.0.0.1:${port}`));
-    const r = run(process.execPath, ['--import', 'tsx', 'scripts/status.ts'], projectRoot, { ...process.env, KUBECONFIG: dead });
+    const r = run(process.execPath, ['--import', 'tsx', 'src/cli/status.ts'], projectRoot, { ...process.env, KUBECONFIG: dead });
     assert.equal(r.status, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^status: no cluster reachable/);

@@ -7,9 +7,9 @@ import { cp, mkdtemp, rm, writeFile, readFile, mkdir, access } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { projectRoot } from '../../scripts/lib/versions.ts';
-import { ensureSchemaCache } from '../../scripts/schemas/cache.ts';
-import type { Report } from '../../scripts/validate/types.ts';
+import { projectRoot } from '../../src/lib/versions.ts';
+import { ensureSchemaCache } from '../../src/schemas/cache.ts';
+import type { Report } from '../../src/validate/types.ts';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
@@ -51,7 +51,7 @@ test('policies: own tree has no policy errors in production/li and only document
       if (await exists(path.join(projectRoot, d))) await cp(path.join(projectRoot, d), path.join(repo, d), { recursive: true });
     }
     await standInSecrets(repo);
-    const r = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/validate.ts'), repo, '--format', 'json'], {
+    const r = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/validate.ts'), repo, '--format', 'json'], {
       reject: false, cwd: projectRoot, env: { NO_COLOR: '1' },
     });
     const report = JSON.parse(String(r.stdout)) as Report;

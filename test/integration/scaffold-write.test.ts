@@ -6,10 +6,10 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { applyAtomically, recoverInterrupted } from '../../scaffold/write/apply.ts';
-import { plan } from '../../scaffold/write/plan.ts';
-import { unifiedDiff } from '../../scaffold/write/diff.ts';
-import { sha256, type State } from '../../scaffold/write/state.ts';
+import { applyAtomically, recoverInterrupted } from '../../src/scaffold/write/apply.ts';
+import { plan } from '../../src/scaffold/write/plan.ts';
+import { unifiedDiff } from '../../src/scaffold/write/diff.ts';
+import { sha256, type State } from '../../src/scaffold/write/state.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mx-write-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));

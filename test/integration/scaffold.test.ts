@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { parse } from 'yaml';
-import { projectRoot } from '../../scripts/lib/versions.ts';
-import { toolPath } from '../../scripts/lib/tools.ts';
-import { decryptFile } from '../../scaffold/secrets/index.ts';
+import { projectRoot } from '../../src/lib/versions.ts';
+import { toolPath } from '../../src/lib/tools.ts';
+import { decryptFile } from '../../src/scaffold/secrets/index.ts';
 
-const cli = path.join(projectRoot, 'scaffold', 'cli.ts');
+const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
 const fixture = (f: string) => path.join(import.meta.dirname, 'fixtures', 'scaffold', f);
 const work = mkdtempSync(path.join(tmpdir(), 'mx-scaffold-'));
 const repo = path.join(work, 'repo');

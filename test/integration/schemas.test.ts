@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { convertCrd, convertSwagger, objectMetaFrom, type Crd } from '../../scripts/schemas/convert.ts';
-import { validationMessages } from '../../scripts/validate/schema.ts';
-import { toolPath } from '../../scripts/lib/tools.ts';
+import { convertCrd, convertSwagger, objectMetaFrom, type Crd } from '../../src/schemas/convert.ts';
+import { validationMessages } from '../../src/validate/schema.ts';
+import { toolPath } from '../../src/lib/tools.ts';
 
 const unitFixtures = new URL('../unit/schemas/fixtures/', import.meta.url);
 const here = new URL('./fixtures/schemas/', import.meta.url);
@@ -57,7 +57,7 @@ test('each mistake is a finding that names it', async () => {
 });
 
 test('the pinned cache covers every CRD group the stack emits, and a matching stamp skips the rebuild', async () => {
-  const { ensureSchemaCache } = await import('../../scripts/schemas/cache.ts');
+  const { ensureSchemaCache } = await import('../../src/schemas/cache.ts');
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'mx-cache-')), 'schemas');
   try {
     const first = await ensureSchemaCache(dir);
@@ -77,8 +77,8 @@ test('the pinned cache covers every CRD group the stack emits, and a matching st
 });
 
 test('schema sources that cannot be read are one clear environment error each, and nothing is cached', async () => {
-  const { buildSchemas, schemaSources } = await import('../../scripts/schemas/cache.ts');
-  const { EnvironmentError } = await import('../../scripts/lib/errors.ts');
+  const { buildSchemas, schemaSources } = await import('../../src/schemas/cache.ts');
+  const { EnvironmentError } = await import('../../src/lib/errors.ts');
   const pinned = schemaSources();
   const flux = pinned.crds[0];
   const cases: [typeof pinned, RegExp][] = [
@@ -98,7 +98,7 @@ test('schema sources that cannot be read are one clear environment error each, a
 });
 
 test('a module version the proxy cannot give is one line naming module and version', async () => {
-  const { moduleDir } = await import('../../scripts/schemas/sources.ts');
+  const { moduleDir } = await import('../../src/schemas/sources.ts');
   const saved = { GOPROXY: process.env.GOPROXY };
   // Offline and not in the module cache: fails at once, without the network.
   process.env.GOPROXY = 'off';

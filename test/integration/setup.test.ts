@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { projectRoot } from '../../scripts/lib/versions.ts';
-import { toolsBinDir } from '../../scripts/lib/paths.ts';
+import { projectRoot } from '../../src/lib/versions.ts';
+import { toolsBinDir } from '../../src/lib/paths.ts';
 
-const setup = path.join(projectRoot, 'scripts', 'setup.ts');
+const setup = path.join(projectRoot, 'src', 'cli', 'setup.ts');
 const tsxFlags = ['--import', 'tsx'];
 
 function which(bin: string): string | undefined {
@@ -66,7 +66,7 @@ test('no Go but kubectl present and only kustomize missing: kubectl kustomize st
     const r = await execa(process.execPath, [...tsxFlags, setup, '--tools-only'], { cwd: projectRoot, reject: false, env, extendEnv: false });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /kubectl kustomize/);
-    const v = await execa(process.execPath, [...tsxFlags, path.join(projectRoot, 'scripts', 'validate.ts'),
+    const v = await execa(process.execPath, [...tsxFlags, path.join(projectRoot, 'src', 'cli', 'validate.ts'),
       path.join(projectRoot, 'test/integration/fixtures/validate/clean'), '--format', 'json'], { cwd: projectRoot, reject: false, env, extendEnv: false });
     assert.equal(v.exitCode, 0, v.stderr);
     assert.equal((JSON.parse(v.stdout) as { ok: boolean }).ok, true);

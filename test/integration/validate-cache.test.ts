@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { projectRoot } from '../../scripts/lib/versions.ts';
+import { projectRoot } from '../../src/lib/versions.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mx-vcache-'));
 const repo = path.join(work, 'repo');
@@ -15,7 +15,7 @@ cpSync(path.join(import.meta.dirname, 'fixtures/validate/policy'), repo, { recur
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 async function run(...extra: string[]): Promise<{ code: number | undefined; ids: string[]; out: string }> {
-  const r = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/validate.ts'), repo, '--format', 'json', ...extra], {
+  const r = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/validate.ts'), repo, '--format', 'json', ...extra], {
     reject: false, env: { MATRIX_GITOPS_RESULT_CACHE: cache },
   });
   const report = JSON.parse(r.stdout) as { findings: { rule: string; message: string }[] };

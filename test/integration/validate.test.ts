@@ -5,13 +5,13 @@ import path from 'node:path';
 import { mkdtemp, cp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import { projectRoot } from '../../scripts/lib/versions.ts';
-import { toolPath } from '../../scripts/lib/tools.ts';
-import { ensureSchemaCache } from '../../scripts/schemas/cache.ts';
-import type { Report } from '../../scripts/validate/types.ts';
+import { projectRoot } from '../../src/lib/versions.ts';
+import { toolPath } from '../../src/lib/tools.ts';
+import { ensureSchemaCache } from '../../src/schemas/cache.ts';
+import type { Report } from '../../src/validate/types.ts';
 
 const fixtures = path.join(projectRoot, 'test/integration/fixtures/validate');
-const cli = path.join(projectRoot, 'scripts/validate.ts');
+const cli = path.join(projectRoot, 'src/cli/validate.ts');
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const r = await execa(process.execPath, ['--import', 'tsx', cli, ...args], {

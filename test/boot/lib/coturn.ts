@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
-import type { BootEnvironment } from '../../../scripts/boot-setup.ts';
+import type { BootEnvironment } from '../../../scripts/dev/boot-setup.ts';
 import type { Cluster, Pod } from './cluster.ts';
 import { Processes, log, tcpOpen, waitFor, type Managed } from './procs.ts';
 

@@ -4,7 +4,7 @@
 import { chownSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { BootEnvironment } from '../../../scripts/boot-setup.ts';
+import type { BootEnvironment } from '../../../scripts/dev/boot-setup.ts';
 import { Processes, freePort, log, waitFor, type Managed } from './procs.ts';
 
 function systemUser(): { uid: number; gid: number } | undefined {

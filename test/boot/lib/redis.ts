@@ -2,7 +2,7 @@
 // expanded from the container env as Kubernetes does, plus loopback-only additions
 // (--bind 127.0.0.1, --port <free>, --dir <the data volume's folder>).
 import path from 'node:path';
-import type { BootEnvironment } from '../../../scripts/boot-setup.ts';
+import type { BootEnvironment } from '../../../scripts/dev/boot-setup.ts';
 import type { Cluster, Pod } from './cluster.ts';
 import { Processes, log, tcpOpen, waitFor, type Managed } from './procs.ts';
 

@@ -1,16 +1,16 @@
 // A freshly generated repository in a temp dir, its rendered overlays and its decrypted Secrets.
 // Generation prefers the scaffold CLI; until it exists, renderRepository(buildModel(config)) plus
-// scaffold/secrets' writeSecretFiles with a fresh age key. Secrets are never generated here.
+// src/scaffold/secrets' writeSecretFiles with a fresh age key. Secrets are never generated here.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments, parse, parseDocument } from 'yaml';
-import { projectRoot } from '../../../scripts/lib/versions.ts';
-import { kustomizeBuild, toolPath } from '../../../scripts/lib/tools.ts';
-import { buildModel } from '../../../scaffold/model/index.ts';
-import { renderRepository, type SecretSpec } from '../../../scaffold/render/index.ts';
-import type { MatrixConfig } from '../../../scaffold/config/types.ts';
+import { projectRoot } from '../../../src/lib/versions.ts';
+import { kustomizeBuild, toolPath } from '../../../src/lib/tools.ts';
+import { buildModel } from '../../../src/scaffold/model/index.ts';
+import { renderRepository, type SecretSpec } from '../../../src/scaffold/render/index.ts';
+import type { MatrixConfig } from '../../../src/scaffold/config/types.ts';
 import { exampleConfig } from '../../unit/render/example.ts';
 import { log } from './procs.ts';
 
@@ -25,10 +25,10 @@ export interface GeneratedRepo {
 
 const CONFIG_FILE = path.join(projectRoot, 'matrix-gitops.yaml');
 
-/** The project's matrix-gitops.yaml through scaffold/config's loadConfig (the render tests' example
+/** The project's matrix-gitops.yaml through src/scaffold/config's loadConfig (the render tests' example
  *  config if the loader is not there), with the fresh age key as the only recipient. */
 async function configFor(recipient: string): Promise<MatrixConfig> {
-  const loader = path.join(projectRoot, 'scaffold', 'config', 'load.ts');
+  const loader = path.join(projectRoot, 'src', 'scaffold', 'config', 'load.ts');
   if (existsSync(loader)) {
     const mod = (await import(pathToFileURL(loader).href)) as {
       loadConfig?: (opts: { file?: string; overrides?: Partial<MatrixConfig> }) => MatrixConfig;
@@ -38,7 +38,7 @@ async function configFor(recipient: string): Promise<MatrixConfig> {
       return { ...c, components: { ...c.components, antivirus: false } };
     }
   }
-  log('scaffold/config loadConfig not found; using the render tests\' example config');
+  log('src/scaffold/config loadConfig not found; using the render tests\' example config');
   return { ...exampleConfig(), ageRecipients: [recipient] };
 }
 
@@ -47,7 +47,7 @@ export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
   const ageKeyFile = path.join(workDir, 'age.key');
   execFileSync(toolPath('age-keygen'), ['-o', ageKeyFile], { stdio: 'pipe' });
   const recipient = execFileSync(toolPath('age-keygen'), ['-y', ageKeyFile], { encoding: 'utf8' }).trim();
-  const cli = path.join(projectRoot, 'scaffold', 'cli.ts');
+  const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
   if (existsSync(cli) && process.env.BOOT_REPO_VIA !== 'render') {
     log(`generating a repository with the scaffold CLI into ${dir}`);
     // The project's config, encrypted to the fresh key only (its own ageRecipients are the project's).
@@ -63,12 +63,12 @@ export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
     });
     return { dir, ageKeyFile, recipient, via: 'cli' };
   }
-  const secretsModule = path.join(projectRoot, 'scaffold', 'secrets', 'index.ts');
-  if (!existsSync(secretsModule)) throw new Error('neither scaffold/cli.ts nor scaffold/secrets/index.ts exists: no way to generate the Secrets');
+  const secretsModule = path.join(projectRoot, 'src', 'scaffold', 'secrets', 'index.ts');
+  if (!existsSync(secretsModule)) throw new Error('neither src/cli/scaffold.ts nor src/scaffold/secrets/index.ts exists: no way to generate the Secrets');
   const mod = (await import(pathToFileURL(secretsModule).href)) as {
     writeSecretFiles?: (specs: SecretSpec[], outDir: string, recipients: string[]) => unknown;
   };
-  if (typeof mod.writeSecretFiles !== 'function') throw new Error('scaffold/secrets has no writeSecretFiles');
+  if (typeof mod.writeSecretFiles !== 'function') throw new Error('src/scaffold/secrets has no writeSecretFiles');
   log(`generating a repository with renderRepository + writeSecretFiles into ${dir}`);
   const { files, secrets } = renderRepository(buildModel(await configFor(recipient)));
   for (const f of files) {

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { BootEnvironment } from '../../../scripts/boot-setup.ts';
+import type { BootEnvironment } from '../../../scripts/dev/boot-setup.ts';
 import type { Cluster, Pod } from './cluster.ts';
 import type { Doc } from './repo.ts';
 import { Processes, httpOk, log, waitFor, type Managed } from './procs.ts';

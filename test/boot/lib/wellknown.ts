@@ -5,7 +5,7 @@
 // as nginx-unprivileged's does), with pid/temp/log paths in the pod's folder.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BootEnvironment } from '../../../scripts/boot-setup.ts';
+import type { BootEnvironment } from '../../../scripts/dev/boot-setup.ts';
 import type { Cluster, Pod } from './cluster.ts';
 import { Processes, tcpOpen, waitFor, log, type Managed } from './procs.ts';
 

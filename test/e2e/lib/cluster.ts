@@ -2,14 +2,14 @@
 // self-signed serving cert, kubeconfig with insecure-skip-tls-verify), the Flux CRDs, and
 // kustomize-controller running out of cluster (source-controller: see artifact-source.ts). No kubelet, scheduler or
 // kube-controller-manager: Deployments are stored but never roll out (see test/e2e/README.md).
-import '../../../scripts/e2e-node20.ts';
+import '../../../scripts/dev/e2e-node20.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, openSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ensureAll, crdDirs } from '../../../scripts/e2e-build.ts';
+import { ensureAll, crdDirs } from '../../../scripts/dev/e2e-build.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

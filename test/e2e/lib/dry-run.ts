@@ -1,13 +1,13 @@
 // Server-side dry-run against the e2e API server, next to validate's verdict for the same build: the
 // API server (with the pinned CRDs, their OpenAPI schemas and CEL rules) is the reference that
-// kubeconform + conftest approximate offline. Used by scripts/e2e-dry-run.ts and the e2e test.
+// kubeconform + conftest approximate offline. Used by scripts/dev/e2e-dry-run.ts and the e2e test.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { moduleDir } from '../../../scripts/e2e-build.ts';
-import { versions } from '../../../scripts/lib/versions.ts';
-import { kustomizeBuild } from '../../../scripts/lib/tools.ts';
-import { readYamlDocuments } from '../../../scripts/schemas/sources.ts';
+import { moduleDir } from '../../../scripts/dev/e2e-build.ts';
+import { versions } from '../../../src/lib/versions.ts';
+import { kustomizeBuild } from '../../../src/lib/tools.ts';
+import { readYamlDocuments } from '../../../src/schemas/sources.ts';
 import type { Cluster } from './cluster.ts';
 
 interface K8sDoc { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown }
@@ -49,7 +49,7 @@ export interface Comparison { overlay: string; objects: number; validateOk: bool
  * private key is not shared): the ENC[...] stringData values are valid strings for the API server.
  */
 export function compareOverlays(cluster: Cluster, dir: string, projectRoot: string): Comparison[] {
-  const val = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', dir, '--format', 'json'], { cwd: projectRoot, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const val = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/validate.ts', dir, '--format', 'json'], { cwd: projectRoot, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (val.status !== 0 && val.status !== 1) throw new Error(`validate could not run (exit ${val.status}): ${val.stderr}`);
   const report = JSON.parse(val.stdout) as { overlays: { name: string; path: string }[]; findings: { rule: string; severity: string; overlay: string | null }[] };
   const out: Comparison[] = [];

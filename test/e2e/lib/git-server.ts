@@ -37,7 +37,7 @@ while read old new ref; do
   work=$(mktemp -d)
   git archive "$new" | tar -x -C "$work"
   if ( unset GIT_DIR GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
-       cd '${gate.projectRoot}' && '${process.execPath}' --import tsx scripts/validate.ts "$work" --format json > "$work.json" 2>/dev/null ); then
+       cd '${gate.projectRoot}' && '${process.execPath}' --import tsx src/cli/validate.ts "$work" --format json > "$work.json" 2>/dev/null ); then
     git update-ref refs/heads/${gate.deployBranch} "$new"
     echo "pass $new" >> '${gateLog}'
     echo "gate: $new passed validation; ${gate.deployBranch} advanced"

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cidrNetwork, isCanonicalCidr, isCidr, isHostname, isRegistry, isServerName } from '../../../scaffold/config/formats.ts';
+import { cidrNetwork, isCanonicalCidr, isCidr, isHostname, isRegistry, isServerName } from '../../../src/scaffold/config/formats.ts';
 
 test('server names: domain, domain:port, IPv4, [IPv6], with optional port', () => {
   for (const ok of ['example.org', 'example.org:8448', 'localhost', 'localhost:8008', '192.0.2.10', '192.0.2.10:8448', '[2001:db8::1]', '[::1]:8448', 'xn--bcher-kva.example'])

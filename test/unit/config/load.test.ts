@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configSchema, loadConfig, validateConfig } from '../../../scaffold/config/load.ts';
-import { UsageError } from '../../../scripts/lib/errors.ts';
+import { configSchema, loadConfig, validateConfig } from '../../../src/scaffold/config/load.ts';
+import { UsageError } from '../../../src/lib/errors.ts';
 
 const dir = path.join(import.meta.dirname, 'fixtures');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();

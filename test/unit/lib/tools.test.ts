@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPinnedVersion } from '../../../scripts/lib/tools.ts';
+import { isPinnedVersion } from '../../../src/lib/tools.ts';
 
 test('isPinnedVersion matches the pinned version with or without a v prefix', () => {
   assert.equal(isPinnedVersion('Conftest: 0.69.0\nOPA: 1.19.0', 'v0.69.0'), true);

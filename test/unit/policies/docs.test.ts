@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../../scripts/lib/versions.ts';
-import { collectRules, generate, HAND_WRITTEN } from '../../../scripts/policy-docs.ts';
+import { projectRoot } from '../../../src/lib/versions.ts';
+import { collectRules, generate, HAND_WRITTEN } from '../../../scripts/dev/policy-docs.ts';
 
-test('policies: docs/policies.md equals what scripts/policy-docs.ts generates', () => {
+test('policies: docs/policies.md equals what scripts/dev/policy-docs.ts generates', () => {
   const { expected, current } = generate();
-  assert.ok(current, 'docs/policies.md is missing; run `npx tsx scripts/policy-docs.ts`');
-  assert.equal(current, expected, 'docs/policies.md is out of date; run `npx tsx scripts/policy-docs.ts`');
+  assert.ok(current, 'docs/policies.md is missing; run `npx tsx scripts/dev/policy-docs.ts`');
+  assert.equal(current, expected, 'docs/policies.md is out of date; run `npx tsx scripts/dev/policy-docs.ts`');
   assert.ok(current.includes(HAND_WRITTEN));
 });
 

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../../scripts/lib/versions.ts';
-import { regoFiles } from '../../../scripts/validate/policy.ts';
+import { projectRoot } from '../../../src/lib/versions.ts';
+import { regoFiles } from '../../../src/validate/policy.ts';
 
 test('main.rego gathers exactly the mx.<area> packages that hold per-document rules', () => {
   const dir = path.join(projectRoot, 'policies');

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execa } from 'execa';
-import { projectRoot } from '../../../scripts/lib/versions.ts';
-import { toolPath } from '../../../scripts/lib/tools.ts';
+import { projectRoot } from '../../../src/lib/versions.ts';
+import { toolPath } from '../../../src/lib/tools.ts';
 
 test('policies: conftest verify passes every *_test.rego', async () => {
   const r = await execa(toolPath('conftest'), ['verify', '--policy', path.join(projectRoot, 'policies'), '--no-color', '--show-builtin-errors'], {

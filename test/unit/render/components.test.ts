@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAllDocuments, parse } from 'yaml';
-import { buildModel } from '../../../scaffold/model/index.ts';
-import { renderRepository } from '../../../scaffold/render/index.ts';
-import { SCALABLE_WORKERS } from '../../../scaffold/render/components/autoscaling.ts';
-import { WORKERS, workerResourceName, type WorkerType } from '../../../scaffold/render/components/worker-routes.ts';
+import { buildModel } from '../../../src/scaffold/model/index.ts';
+import { renderRepository } from '../../../src/scaffold/render/index.ts';
+import { SCALABLE_WORKERS } from '../../../src/scaffold/render/components/autoscaling.ts';
+import { WORKERS, workerResourceName, type WorkerType } from '../../../src/scaffold/render/components/worker-routes.ts';
 import { exampleConfig } from './example.ts';
 
 type Doc = Record<string, unknown> & { kind?: string; metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> };

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAllDocuments, parse } from 'yaml';
-import { buildModel } from '../../../scaffold/model/index.ts';
-import { renderRepository } from '../../../scaffold/render/index.ts';
-import { ROUTES, WORKERS, workerResourceName } from '../../../scaffold/render/components/worker-routes.ts';
+import { buildModel } from '../../../src/scaffold/model/index.ts';
+import { renderRepository } from '../../../src/scaffold/render/index.ts';
+import { ROUTES, WORKERS, workerResourceName } from '../../../src/scaffold/render/components/worker-routes.ts';
 import { exampleConfig } from './example.ts';
 
 type Doc = Record<string, unknown> & { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: Record<string, unknown> };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { convertCrd, convertSwagger, objectMetaFrom, schemaFileName, type Crd } from '../../../scripts/schemas/convert.ts';
+import { convertCrd, convertSwagger, objectMetaFrom, schemaFileName, type Crd } from '../../../src/schemas/convert.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const swagger = JSON.parse(fixture('swagger.json')) as Parameters<typeof convertSwagger>[0];

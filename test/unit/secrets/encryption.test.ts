@@ -8,14 +8,14 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import {
   decryptFile, encryptYaml, generateAgeKey, recipientsFor, renderSopsConfig, sopsRecipients, writeSecretFiles,
-} from '../../../scaffold/secrets/index.ts';
-import type { SecretSpec } from '../../../scaffold/render/lib.ts';
-import type { Environment } from '../../../scaffold/config/types.ts';
+} from '../../../src/scaffold/secrets/index.ts';
+import type { SecretSpec } from '../../../src/scaffold/render/lib.ts';
+import type { Environment } from '../../../src/scaffold/config/types.ts';
 import { execa } from 'execa';
-import { loadConfig } from '../../../scaffold/config/load.ts';
-import { toolPath } from '../../../scripts/lib/tools.ts';
-import { hygieneCheck } from '../../../scripts/validate/hygiene.ts';
-import { projectRoot } from '../../../scripts/lib/versions.ts';
+import { loadConfig } from '../../../src/scaffold/config/load.ts';
+import { toolPath } from '../../../src/lib/tools.ts';
+import { hygieneCheck } from '../../../src/validate/hygiene.ts';
+import { projectRoot } from '../../../src/lib/versions.ts';
 
 let dir = '';
 const keys: Record<'main' | 'li', { file: string; recipient: string }> = { main: { file: '', recipient: '' }, li: { file: '', recipient: '' } };

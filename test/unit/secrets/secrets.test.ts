@@ -7,9 +7,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import {
   decryptFile, generateAgeKey, generateSecret, renderSopsConfig, resolveAgeKey, synapseSigningKey, writeSecretFiles,
-} from '../../../scaffold/secrets/index.ts';
-import type { SecretSpec } from '../../../scaffold/render/lib.ts';
-import { UsageError } from '../../../scripts/lib/errors.ts';
+} from '../../../src/scaffold/secrets/index.ts';
+import type { SecretSpec } from '../../../src/scaffold/render/lib.ts';
+import { UsageError } from '../../../src/lib/errors.ts';
 
 /** PKCS#8 DER prefix for a raw Ed25519 seed (RFC 8410). */
 const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');

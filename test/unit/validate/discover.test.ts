@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { discover, checkRepoDir } from '../../../scripts/validate/discover.ts';
-import { withoutSops } from '../../../scripts/validate/schema.ts';
-import { EnvironmentError, UsageError } from '../../../scripts/lib/errors.ts';
+import { discover, checkRepoDir } from '../../../src/validate/discover.ts';
+import { withoutSops } from '../../../src/validate/schema.ts';
+import { EnvironmentError, UsageError } from '../../../src/lib/errors.ts';
 
 test('discovers overlays with a kustomization and every Flux entry point', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'mx-discover-'));
@@ -46,7 +46,7 @@ test('only a Secret loses its sops stanza before schema validation', () => {
 });
 
 test('splitStream keeps real documents only', async () => {
-  const { splitStream } = await import('../../../scripts/validate/build.ts');
+  const { splitStream } = await import('../../../src/validate/build.ts');
   const docs = splitStream('---\n# only a comment\n---\nkind: A\n--- # trailing comment\nkind: B\n---\n\n');
   assert.deepEqual(docs.map((d) => d.trim()), ['kind: A', 'kind: B']);
 });

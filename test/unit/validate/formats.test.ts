@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatSarif } from '../../../scripts/validate/formats/sarif.ts';
-import { formatJunit } from '../../../scripts/validate/formats/junit.ts';
-import { formatGithub } from '../../../scripts/validate/formats/github.ts';
-import { formatJson } from '../../../scripts/validate/formats/json.ts';
-import { formatPretty } from '../../../scripts/validate/formats/pretty.ts';
-import type { Report } from '../../../scripts/validate/types.ts';
+import { formatSarif } from '../../../src/validate/formats/sarif.ts';
+import { formatJunit } from '../../../src/validate/formats/junit.ts';
+import { formatGithub } from '../../../src/validate/formats/github.ts';
+import { formatJson } from '../../../src/validate/formats/json.ts';
+import { formatPretty } from '../../../src/validate/formats/pretty.ts';
+import type { Report } from '../../../src/validate/types.ts';
 
 const report: Report = {
   ok: false,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { hygieneCheck } from '../../../scripts/validate/hygiene.ts';
+import { hygieneCheck } from '../../../src/validate/hygiene.ts';
 
 const SOPS = `sops:
   age:

@@ -1,0 +1,339 @@
+// `npm run scaffold`: config (+ flags, + prompts on a TTY) → a Flux-ready repository, written
+// atomically; re-runs keep secrets and user edits, and never change serverName.
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { $ } from 'zx';
+import { deepMerge, loadConfig, readConfigFile, type DeepPartial } from '../scaffold/config/load.ts';
+import type { Components, Environment, MatrixConfig } from '../scaffold/config/types.ts';
+import { buildModel } from '../scaffold/model/index.ts';
+import { renderRepository } from '../scaffold/render/index.ts';
+import { GENERATED_KEY_FILE, generateAgeKey, renderSopsConfig, resolveAgeKey, sopsRecipients, writeSecretFiles } from '../scaffold/secrets/index.ts';
+import { CONFIG_FILE, SCHEMA_FILE, configFile, repoExtras } from '../scaffold/repo-extras/index.ts';
+import { plan, type Action, type Desired } from '../scaffold/write/plan.ts';
+import { applyAtomically, recoverInterrupted } from '../scaffold/write/apply.ts';
+import { unifiedDiff } from '../scaffold/write/diff.ts';
+import { STATE_FILE, readState, renderState, sha256, type State } from '../scaffold/write/state.ts';
+import { Prompter, promptMissing, type Known } from '../scaffold/prompts.ts';
+import { EnvironmentError, UsageError, exitOnKnownError } from '../lib/errors.ts';
+import { done, step, style, warn } from '../lib/progress.ts';
+
+const HELP = `Usage: npm run scaffold -- --out DIR [--config FILE] [options]
+
+Writes (or updates) a Flux-ready Kustomize repository for a Matrix stack in DIR.
+
+  --config FILE            matrix-gitops.yaml to read (default: DIR/${CONFIG_FILE} when it exists)
+  --out DIR                target repository (created if missing)
+  --server-name NAME       serverName (immutable once scaffolded)
+  --environments LIST      comma list of homelab,production,li
+  --components LIST        comma list; prefix no- to turn one off (e.g. jitsi,no-coturn)
+  --host-synapse HOST      (also --host-element, --host-turn, --host-rtc, --host-admin, --host-jitsi,
+                           --host-sygnal)
+  --li-allowed-cidrs LIST  comma list of CIDRs allowed to reach the li ingress
+  --namespace NAME         Kubernetes namespace of the stack
+  --git-url URL            where Flux pulls the repository from
+  --acme-email ADDRESS     cert-manager ACME account (production TLS)
+  --age-key FILE           age identity to encrypt to (else SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt,
+                           else a new DIR/${GENERATED_KEY_FILE}, git-ignored)
+  --yes                    never prompt (CI); a missing required value is an error, others take defaults
+  --force                  overwrite files you edited since the last scaffold
+  --no-git                 do not git init / commit
+  -h, --help               this text
+
+On a terminal (and without --yes) the main values neither the config nor a flag gives are asked
+for, with defaults. Secret files are written once and then never changed or deleted.
+
+Exit codes: 0 written or nothing to do; 1 conflicts (files you edited since the last scaffold: a
+diff is printed, nothing is written, --force takes ours); 2 usage or environment error (nothing
+written).`;
+
+interface Options {
+  config?: string;
+  out: string;
+  yes: boolean;
+  force: boolean;
+  git: boolean;
+  ageKey?: string;
+  overrides: DeepPartial<MatrixConfig>;
+}
+
+const list = (v: string | undefined): string[] | undefined => v?.split(',').map((s) => s.trim()).filter(Boolean);
+const HOST_FLAGS = ['synapse', 'element', 'turn', 'rtc', 'admin', 'jitsi', 'sygnal'] as const;
+
+export function parseOptions(argv: string[]): Options | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' }, out: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' },
+        'no-git': { type: 'boolean' }, 'age-key': { type: 'string' }, 'server-name': { type: 'string' },
+        environments: { type: 'string' }, components: { type: 'string' },
+        ...Object.fromEntries(HOST_FLAGS.map((h) => [`host-${h}`, { type: 'string' as const }])),
+        'li-allowed-cidrs': { type: 'string' }, namespace: { type: 'string' }, 'git-url': { type: 'string' },
+        'acme-email': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]}; see \`npm run scaffold -- --help\``);
+  }
+  if (values.help) return 'help';
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const out = str('out');
+  if (out === undefined || out === '') throw new UsageError('--out: missing; name the repository directory to write, e.g. --out ../my-matrix');
+  const o: DeepPartial<MatrixConfig> = {};
+  if (str('server-name') !== undefined) o.serverName = str('server-name');
+  const envs = list(str('environments'));
+  if (envs) o.environments = envs as Environment[];
+  const hosts: Record<string, string> = {};
+  for (const h of HOST_FLAGS) {
+    const v = str(`host-${h}`);
+    if (v !== undefined) hosts[h] = v;
+  }
+  if (Object.keys(hosts).length) o.hosts = hosts;
+  const comps = list(str('components'));
+  if (comps) {
+    o.components = Object.fromEntries(comps.map((c) => {
+      const off = /^(-|no-)/.exec(c);
+      return off ? [c.slice(off[0].length), false] : [c, true];
+    })) as Partial<Components>;
+  }
+  const cidrs = list(str('li-allowed-cidrs'));
+  if (cidrs) o.li = { allowedCidrs: cidrs };
+  if (str('namespace') !== undefined) o.namespace = str('namespace');
+  if (str('git-url') !== undefined) o.git = { url: str('git-url') };
+  if (str('acme-email') !== undefined) o.acme = { email: str('acme-email') };
+  return {
+    config: str('config'),
+    out,
+    yes: values.yes === true,
+    force: values.force === true,
+    git: values['no-git'] !== true,
+    ageKey: str('age-key'),
+    overrides: o,
+  };
+}
+
+/** The config file's content with the flags over it; prompts on a TTY for main values still missing. */
+async function completeConfig(opts: Options, out: string, state: State | undefined): Promise<{ config: MatrixConfig; file?: string }> {
+  const file = opts.config ?? (existsSync(path.join(out, CONFIG_FILE)) ? path.join(out, CONFIG_FILE) : undefined);
+  const raw = file ? readConfigFile(file) : {};
+  const overrides = { ...opts.overrides };
+  // serverName cannot change once scaffolded, so the state's is as good as any answer.
+  const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+  if (state && overrides.serverName === undefined && !(isObject && 'serverName' in raw)) overrides.serverName = state.serverName;
+  // A value that is not an object is left to loadConfig, which names the problem.
+  const known = (isObject ? deepMerge(raw, overrides) : overrides) as Known;
+  if (!opts.yes && process.stdin.isTTY) {
+    const prompter = new Prompter();
+    try {
+      Object.assign(overrides, deepMerge(overrides, await promptMissing(known, prompter)));
+    } finally {
+      prompter.close();
+    }
+  } else if (known.serverName === undefined) {
+    throw new UsageError(`serverName: missing; pass --server-name example.org or set serverName in the config${opts.yes ? ' (--yes never prompts)' : ' (no terminal to ask on)'}`);
+  }
+  return { config: loadConfig({ file, overrides }), file };
+}
+
+function summarize(actions: Action[], newSecrets: number): string {
+  const n = (...k: Action['kind'][]) => actions.filter((a) => k.includes(a.kind)).length;
+  return `${n('create')} created, ${n('update', 'conflict')} updated, ${n('unchanged')} unchanged, ${n('delete')} removed, ${newSecrets} new secret(s)`;
+}
+
+async function gitFirstCommit(dir: string): Promise<void> {
+  try {
+    await gitInitAndCommit(dir);
+  } catch (err) {
+    const detail = (err as { stderr?: string }).stderr?.trim().split('\n')[0] ?? (err as Error).message;
+    throw new EnvironmentError(`git: cannot create the first commit in ${dir}: ${detail}; fix git (or pass --no-git) and re-run`);
+  }
+}
+
+async function gitInitAndCommit(dir: string): Promise<void> {
+  const q = $({ cwd: dir, quiet: true });
+  await q`git init -q -b main`;
+  // The pre-push hook lives in the repository (.githooks) so it is versioned with it.
+  await q`git config core.hooksPath .githooks`;
+  const hasIdentity = (await q`git config user.email`.nothrow()).exitCode === 0;
+  const who = hasIdentity ? [] : ['-c', 'user.name=matrix-gitops', '-c', 'user.email=matrix-gitops@localhost'];
+  await q`git add -A`;
+  await q`git ${who} commit -q --no-verify -m ${'Scaffold the Matrix stack with matrix-gitops'}`;
+}
+
+/** Red/green diff lines, only when stdout is a terminal (a redirected diff stays a plain patch). */
+function colourDiff(diff: string): string {
+  if (process.stdout.isTTY !== true || process.env.NO_COLOR) return diff;
+  return diff.replace(/^([-+@].*)$/gm, (line) => {
+    const code = line.startsWith('@') ? '36' : line.startsWith('+') ? '32' : '31';
+    return `\u001b[${code}m${line}\u001b[0m`;
+  });
+}
+
+/** The repository's own matrix-gitops.yaml as last scaffolded, when it is there and valid. */
+function repoConfig(out: string): MatrixConfig | undefined {
+  const file = path.join(out, CONFIG_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return loadConfig({ file });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The config file to write: the existing bytes when they already mean the same config (comments kept). */
+function configContent(out: string, effective: MatrixConfig): string {
+  const existing = path.join(out, CONFIG_FILE);
+  if (existsSync(existing)) {
+    try {
+      if (isDeepStrictEqual(loadConfig({ file: existing }), effective)) return readFileSync(existing, 'utf8');
+    } catch {
+      // unreadable or invalid: ours replaces it (through the conflict check like any edited file)
+    }
+  }
+  return configFile(effective);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseOptions(argv);
+  if (parsed === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const opts = parsed;
+  const out = path.resolve(opts.out);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is not a directory`);
+  for (const r of recoverInterrupted(out)) warn(`an interrupted run (${path.basename(r)}) was rolled back; ${out} is as it was before it`);
+
+  step('reading the configuration');
+  const state = readState(out);
+  const loaded = await completeConfig(opts, out, state);
+  const previous = repoConfig(out);
+  // The lock holds even without the state file (deleted, or a repository from before it existed).
+  const lockedName = state?.serverName ?? previous?.serverName;
+  if (lockedName !== undefined && lockedName !== loaded.config.serverName) {
+    throw new UsageError(`serverName: ${out} was scaffolded for "${lockedName}"; refusing to change it to "${loaded.config.serverName}" (user IDs, rooms and the signing key belong to it); use a new repository for a new server name`);
+  }
+  // A config from elsewhere without ageRecipients keeps the repository's: one repository's secrets
+  // stay encrypted to one set of keys unless the config says otherwise.
+  const config: MatrixConfig = loaded.config.ageRecipients.length === 0 && previous?.ageRecipients.length
+    ? { ...loaded.config, ageRecipients: previous.ageRecipients }
+    : loaded.config;
+
+  step('resolving the age key');
+  const age = await resolveAgeKey({ ageKeyFile: opts.ageKey, repoDir: out });
+  if (opts.ageKey && config.ageRecipients.length && !age.recipients.some((r) => config.ageRecipients.includes(r))) {
+    warn(`--age-key ${opts.ageKey} is not one of ageRecipients in the config: new secrets are encrypted to the config's recipients only`);
+  }
+  const needKey = age.generated && config.ageRecipients.length === 0;
+  const recipientsNow = config.ageRecipients.length ? config.ageRecipients : age.recipients;
+
+  step(`rendering ${config.environments.join(', ')} for ${config.serverName}`);
+  const schema = readFileSync(new URL('../scaffold/config/schema.json', import.meta.url), 'utf8');
+  const render = (recipients: string[]) => {
+    const effective: MatrixConfig = { ...config, ageRecipients: recipients };
+    const { files, secrets } = renderRepository(buildModel(effective));
+    const desired: (Desired & { mode?: number })[] = [
+      ...files,
+      ...repoExtras(effective, schema, files).filter((e) => e.path !== CONFIG_FILE),
+      { path: CONFIG_FILE, content: configContent(out, effective) },
+      // Per-environment recipients (ageRecipientsByEnvironment) win over the default ones.
+      { path: '.sops.yaml', content: renderSopsConfig(effective.environments, sopsRecipients(effective)) },
+    ];
+    return { effective, desired, secrets };
+  };
+  // A brand-new key's recipient is known only once the key exists in the staged tree; until then
+  // the plan uses a placeholder (the files it affects are new in that case anyway).
+  const first = render(needKey ? ['age1placeholder'] : recipientsNow);
+  const actions = plan(out, first.desired, state);
+  const conflicts = actions.filter((a): a is Extract<Action, { kind: 'conflict' }> => a.kind === 'conflict');
+  if (conflicts.length && !opts.force) {
+    for (const c of conflicts) process.stdout.write(colourDiff(unifiedDiff(c.path, c.current, c.content)));
+    warn(`${conflicts.length} file(s) changed since the last scaffold: ${conflicts.map((c) => c.path).join(', ')}`);
+    process.stderr.write(`${style.err('✗')} nothing written; move your change into ${CONFIG_FILE} (or drop it), or re-run with --force to take ours\n`);
+    return 1;
+  }
+  for (const c of conflicts) warn(`--force: overwriting your edit of ${c.path}`);
+  for (const k of actions.filter((a) => a.kind === 'keep')) warn(`${k.path} is no longer rendered but you edited it: left in place`);
+
+  const missingSecrets = first.secrets.filter((s) => !existsSync(path.join(out, s.path)));
+  const writes = new Set(actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'conflict').map((a) => a.path));
+  const deletes = actions.filter((a) => a.kind === 'delete').map((a) => a.path);
+
+  const stateFor = (desired: Desired[], secretsDir: string): string => {
+    const secrets: Record<string, string> = { ...state?.secrets };
+    for (const s of first.secrets) {
+      const staged = path.join(secretsDir, s.path);
+      // A secret generated now (also one the user deleted) records its new hash; a kept one keeps its first.
+      if (secretsDir !== out && existsSync(staged)) secrets[s.path] = sha256(readFileSync(staged));
+      else if (existsSync(path.join(out, s.path))) secrets[s.path] ??= sha256(readFileSync(path.join(out, s.path)));
+    }
+    return renderState({ serverName: config.serverName, files: Object.fromEntries(desired.map((d) => [d.path, sha256(d.content)])), secrets });
+  };
+  const currentState = existsSync(path.join(out, STATE_FILE)) ? readFileSync(path.join(out, STATE_FILE), 'utf8') : undefined;
+  if (writes.size === 0 && deletes.length === 0 && missingSecrets.length === 0 && stateFor(first.desired, out) === currentState) {
+    done(`nothing to do: ${out} is up to date (${summarize(actions, 0)})`);
+    return 0;
+  }
+
+  step(`writing ${summarize(actions, missingSecrets.length)}`);
+  const firstScaffold = !state && !existsSync(path.join(out, '.git'));
+  const applied = await applyAtomically(out, {
+    deletes,
+    stage: async (dir, fresh) => {
+      let final = first;
+      if (needKey) final = render(await generateAgeKey(path.join(dir, GENERATED_KEY_FILE)));
+      for (const d of final.desired) {
+        if (!writes.has(d.path)) continue;
+        await mkdir(path.dirname(path.join(dir, d.path)), { recursive: true });
+        await writeFile(path.join(dir, d.path), d.content, { mode: d.mode ?? 0o644 });
+      }
+      if (missingSecrets.length) {
+        step(`generating and encrypting ${missingSecrets.length} secret(s) with sops`);
+        const { default: recipients, ...byEnvironment } = sopsRecipients(final.effective);
+        await writeSecretFiles(missingSecrets, dir, recipients, byEnvironment);
+      }
+      const newState = stateFor(final.desired, dir);
+      if (newState !== currentState) {
+        await mkdir(path.join(dir, path.dirname(STATE_FILE)), { recursive: true });
+        await writeFile(path.join(dir, STATE_FILE), newState);
+      }
+      // A new directory is committed before it appears, so it appears complete.
+      if (fresh && opts.git) {
+        step('git init and first commit');
+        await gitFirstCommit(dir);
+      }
+    },
+  });
+  if (!applied.fresh && firstScaffold && opts.git) {
+    step('git init and first commit');
+    await gitFirstCommit(out);
+  }
+  if (needKey) {
+    warn(`generated a NEW age key at ${path.join(out, GENERATED_KEY_FILE)} (git-ignored). Back it up now: without it nobody can decrypt this repository's secrets.`);
+  }
+  const committed = opts.git && firstScaffold ? ' (git repository with a first commit)' : '';
+  done(`scaffolded ${out}${committed}: ${applied.written.length} file(s) written, ${applied.deleted.length} removed; next: cd ${opts.out} && npm run validate`);
+  return 0;
+}
+
+function isMain(): boolean {
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  run(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => exitOnKnownError(err, 'scaffold'));
+}
+
+export { SCHEMA_FILE };

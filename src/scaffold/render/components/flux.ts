@@ -1,0 +1,110 @@
+// Flux entry points per environment: the source follows the deploy branch (the validation gate),
+// operators come first, then the config that needs their CRDs, then the apps.
+import type { EnvModel, Model } from '../../model/index.ts';
+import { versions } from '../../../lib/versions.ts';
+import { namespaceObj, type Obj } from '../lib.ts';
+
+interface ChartPin { repository: string; chart: string; version: string }
+
+function chart(key: string): ChartPin {
+  const c = versions().charts[key] as ChartPin | undefined;
+  if (!c) throw new Error(`versions.json has no chart "${key}"`);
+  return c;
+}
+
+const SOURCE = 'matrix-gitops';
+
+function kustomization(name: string, path: string, dependsOn: string[], extra: Obj = {}): Obj {
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization',
+    metadata: { name, namespace: 'flux-system' },
+    spec: {
+      interval: '10m',
+      retryInterval: '1m',
+      timeout: '10m',
+      path,
+      prune: true,
+      wait: true,
+      sourceRef: { kind: 'GitRepository', name: SOURCE },
+      ...(dependsOn.length ? { dependsOn: dependsOn.map((n) => ({ name: n })) } : {}),
+      ...extra,
+    },
+  };
+}
+
+export function operatorsFor(env: EnvModel): string[] {
+  const ops: string[] = [];
+  if (env.postgres === 'cnpg') ops.push('cloudnative-pg');
+  if (env.clusterIssuer) ops.push('cert-manager');
+  if (env.components.monitoring) ops.push('prometheus-operator-crds');
+  return ops;
+}
+
+const TARGET_NS: Record<string, string> = {
+  'cloudnative-pg': 'cnpg-system', 'cert-manager': 'cert-manager', 'prometheus-operator-crds': 'monitoring',
+};
+const VALUES: Record<string, Obj> = { 'cert-manager': { crds: { enabled: true } } };
+
+export function fluxFiles(model: Model, env: EnvModel): Record<string, Obj[]> {
+  const dir = `flux/${env.name}`;
+  const ops = operatorsFor(env);
+  const infra: Obj[] = [];
+  for (const op of ops) {
+    const c = chart(op);
+    // The operator charts (CNPG, cert-manager) run restricted-compatible pods; the CRD-only chart runs none.
+    infra.push(namespaceObj(TARGET_NS[op]));
+    infra.push({
+      apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository',
+      metadata: { name: op, namespace: 'flux-system' },
+      spec: { interval: '24h', url: c.repository },
+    });
+    infra.push({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease',
+      metadata: { name: op, namespace: 'flux-system' },
+      spec: {
+        interval: '1h',
+        targetNamespace: TARGET_NS[op],
+        releaseName: op,
+        chart: { spec: { chart: c.chart, version: c.version, sourceRef: { kind: 'HelmRepository', name: op, namespace: 'flux-system' } } },
+        install: { crds: 'CreateReplace', remediation: { retries: 3 } },
+        upgrade: { crds: 'CreateReplace', remediation: { retries: 3 } },
+        ...(VALUES[op] ? { values: VALUES[op] } : {}),
+      },
+    });
+  }
+  const infraConfig: Obj[] = [];
+  if (env.clusterIssuer) {
+    infraConfig.push({
+      apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer',
+      metadata: { name: env.clusterIssuer },
+      spec: {
+        acme: {
+          email: model.acmeEmail,
+          server: 'https://acme-v02.api.letsencrypt.org/directory',
+          privateKeySecretRef: { name: `${env.clusterIssuer}-account-key` },
+          solvers: [{ http01: { ingress: { ingressClassName: env.ingressClass } } }],
+        },
+      },
+    });
+  }
+  const entry: Obj[] = [
+    {
+      apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository',
+      metadata: { name: SOURCE, namespace: 'flux-system' },
+      // Only validated commits reach the deploy branch, so Flux never follows the push branch.
+      spec: { interval: '1m', url: model.git.url, ref: { branch: model.git.deployBranch } },
+    },
+    kustomization('infrastructure', `./${dir}/infrastructure`, []),
+    kustomization('infrastructure-config', `./${dir}/infrastructure-config`, ['infrastructure']),
+    kustomization('apps', `./overlays/${env.name}`, ['infrastructure-config'], {
+      timeout: '15m',
+      decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
+    }),
+  ];
+  return {
+    [`${dir}/sources.yaml`]: [entry[0]],
+    [`${dir}/kustomizations.yaml`]: entry.slice(1),
+    [`${dir}/infrastructure/operators.yaml`]: infra,
+    [`${dir}/infrastructure-config/config.yaml`]: infraConfig,
+  };
+}
