@@ -72,9 +72,18 @@ fast-forwards \`${deployBranch}\` to that commit. Flux follows \`${deployBranch}
 commit pushed with \`--no-verify\` or a red pipeline never reaches the cluster. Protect \`${deployBranch}\`
 so that only CI can push to it.
 
-CI needs two repository variables (Settings → Secrets and variables → Actions → Variables):
-\`MATRIX_GITOPS_REPOSITORY\` (owner/name of the matrix-gitops repository) and \`MATRIX_GITOPS_REF\` (the
-tag or commit to use: the validator and its pinned tools are versioned by it).
+CI installs matrix-gitops with \`npm ci\` (the version \`package-lock.json\` pins) and caches its pinned
+tools in \`~/.cache/matrix-gitops\`; it needs no repository variables or secrets.
+
+## Set up (once per clone)
+
+Needs Node.js 20+; Go 1.24+ only for the first \`setup\` on a machine (it builds the pinned tools).
+
+    npm install                           # matrix-gitops, the version package.json names (commit package-lock.json)
+    npx matrix-gitops setup               # pinned kustomize, kubeconform, conftest, sops, age + schemas into ~/.cache/matrix-gitops
+    git config core.hooksPath .githooks   # pre-push runs the validate gate
+    npm run validate                      # the same gate CI runs
+    npx matrix-gitops doctor              # what is missing on this machine, and what to do about it
 
 ## Bootstrap (once per cluster)
 
@@ -88,10 +97,15 @@ tag or commit to use: the validator and its pinned tools are versioned by it).
        kubectl create namespace flux-system --dry-run=client -o yaml | kubectl apply -f -
        kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=age.key
 
-4. Apply the entry point of the environment (one of ${envs.join(', ')}${c.environments.includes('li') ? '; li lives in the production cluster: also apply `flux/li`' : ''}):
+4. Apply the entry point of the environment (one of ${envs.join(', ')}):
 
        kubectl apply -k flux/<env>
-
+${c.environments.includes('li') ? `
+   li lives in the production cluster and is an addition to production: apply \`flux/production\`
+   first, then \`kubectl apply -k flux/li\`. It adds one Flux Kustomization (\`flux-system/apps-li\`,
+   the \`overlays/li\` copy) that uses production's GitRepository and waits for production's
+   infrastructure; it redefines none of production's objects, so re-applying either keeps the other.
+` : ''}
    Re-apply it when \`flux/<env>/\` changes; everything else Flux reconciles from \`${deployBranch}\`.
    For a private repository, add credentials: \`flux create secret git matrix-gitops-auth --url=${c.git.url} …\`
    and reference it as \`spec.secretRef\` of the GitRepository.
@@ -101,19 +115,35 @@ tag or commit to use: the validator and its pinned tools are versioned by it).
 6. Open these ports:
 ${portLines.map((l) => `   ${l}`).join('\n')}
 
+## Secrets
+
+Every Secret is a SOPS file (\`overlays/<env>/secrets/*.sops.yaml\`), encrypted to the age recipients
+that \`.sops.yaml\` lists per environment (\`ageRecipients\` in \`matrix-gitops.yaml\`). sops ships with
+matrix-gitops as \`npx matrix-gitops sops\` (the pinned version) and finds your private key through
+\`SOPS_AGE_KEY_FILE\` (when it is unset, \`matrix-gitops sops\` uses \`./age.key\` if that file exists,
+else sops looks in \`~/.config/sops/age/keys.txt\`):
+
+    export SOPS_AGE_KEY_FILE="$PWD/age.key"   # or wherever your age identity is
+    npx matrix-gitops sops decrypt overlays/<env>/secrets/<name>.sops.yaml   # print a secret
+    npx matrix-gitops sops edit overlays/<env>/secrets/<name>.sops.yaml      # change it in $EDITOR
+
+To give someone else (or a new cluster key) access, add their public key (\`age1…\`) to
+\`ageRecipients\` in \`matrix-gitops.yaml\`, re-render \`.sops.yaml\`, then re-encrypt every secret to
+the new set of recipients (you need a key that can decrypt them today):
+
+    npm run scaffold
+    for f in overlays/*/secrets/*.sops.yaml; do npx matrix-gitops sops updatekeys --yes "$f"; done
+
 ## Day 2
 
-    git config core.hooksPath .githooks   # once per clone: pre-push runs the validate gate
     npm run validate                      # the same gate CI runs
     npm run scaffold                      # re-render after editing matrix-gitops.yaml; secrets are kept
-    sops edit overlays/<env>/secrets/<name>.sops.yaml   # change a secret by hand (.sops.yaml knows the keys)
-    sops updatekeys overlays/<env>/secrets/<name>.sops.yaml   # after changing ageRecipients: re-encrypt
-    flux get kustomizations -A            # what Flux applied, and why not
+    npx matrix-gitops status              # what Flux applied, and why not (reads KUBECONFIG)
     flux reconcile source git matrix-gitops -n flux-system   # pull ${deployBranch} now
 
-\`npm run validate\` and \`npm run scaffold\` call the matrix-gitops checkout named by
-\`MATRIX_GITOPS_HOME\` (default: the checkout that scaffolded this repository); it needs \`npm ci\` and
-\`npm run setup\` there once.
+\`npm run validate\` and \`npm run scaffold\` run the matrix-gitops version in \`package.json\`
+(devDependency; Renovate, configured in \`renovate.json\`, proposes new versions, image tags and chart
+versions). After a new matrix-gitops version, run \`npm run scaffold\` to re-render with its pins.
 
 - \`serverName\` is permanent: it is part of every user ID and room, so the scaffolder refuses to change it.
 - Files you edit by hand are reported as conflicts (with a diff) on the next \`scaffold\` run and never
