@@ -10,6 +10,7 @@ import { versions } from '../../src/lib/versions.ts';
 import { cacheDir } from '../../src/lib/paths.ts';
 import { EnvironmentError, exitOnKnownError } from '../../src/lib/errors.ts';
 import { done, step } from '../../src/lib/progress.ts';
+import { answerHelp } from './help.ts';
 
 export interface BootPins {
   synapse: { package: string; extras: string[]; version: string; constraints?: string[] };
@@ -146,6 +147,11 @@ export function ensureBootEnvironment(): BootEnvironment {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  answerHelp(`Usage: npm run setup:boot
+
+Installs what the boot tier (npm run test:boot) starts: Debian PostgreSQL, Redis, coturn and nginx
+(apt-get), and the pinned Synapse from PyPI in a cached virtualenv. Idempotent; the boot tests run
+it themselves. Pins: versions.json "boot" (the Synapse version must equal the image tag).`);
   try {
     ensureBootEnvironment();
   } catch (err) {

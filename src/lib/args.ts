@@ -5,9 +5,9 @@ import { UsageError } from './errors.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Where a command's help lives, for the error line (`matrix-gitops validate --help`). */
+/** Where a command's help lives, for the error line: a subcommand name, or `npm run X` for dev scripts. */
 export function helpHint(command: string): string {
-  return `see \`matrix-gitops ${command} --help\``;
+  return command.startsWith('npm run ') ? `see \`${command} -- --help\`` : `see \`matrix-gitops ${command} --help\``;
 }
 
 /** The one-line form of a parseArgs error. Exported for the commands that scan argv by hand. */
