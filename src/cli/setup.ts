@@ -73,7 +73,7 @@ export async function ensureTools(): Promise<void> {
       return;
     }
     throw new EnvironmentError(
-      `the Go toolchain is not on PATH, so ${missing.map(([n]) => n).join(', ')} cannot be installed; install Go 1.24+ (https://go.dev/dl) and re-run \`matrix-gitops setup\``,
+      `the Go toolchain is not on PATH, so ${missing.map(([n]) => n).join(', ')} cannot be installed; install Go 1.24+ (https://go.dev/dl) and re-run \`npx matrix-gitops setup\``,
     );
   }
   // Two at a time: the machine has two cores and go install is CPU-bound.

@@ -1,6 +1,7 @@
 // `matrix-gitops validate [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github]`
 import path from 'node:path';
 import { UsageError } from '../lib/errors.ts';
+import { packageRoot } from '../lib/versions.ts';
 import { parseFlags, wantsHelp } from '../lib/args.ts';
 import { execute, isEntryPoint } from './command.ts';
 import { step, style, warn } from '../lib/progress.ts';
@@ -32,9 +33,9 @@ function parse(argv: string[]): { dir: string; overlay?: string; format: keyof t
   const format = values.format ?? 'pretty';
   if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected ${Object.keys(FORMATS).join('|')})`);
   // This project's own `npm run validate -- DIR` runs in the package root; INIT_CWD is where the user
-  // typed it. Anywhere else (a generated repository's scripts, npx) the working directory is meant.
-  const own = process.env.npm_package_name === 'matrix-gitops' && process.env.INIT_CWD;
-  const cwd = own || process.cwd();
+  // typed it. Anywhere else (a generated repository's scripts and hook, npx) the working directory is meant.
+  const inOwnCheckout = process.cwd() === packageRoot && process.env.INIT_CWD;
+  const cwd = inOwnCheckout || process.cwd();
   return { dir: path.resolve(cwd, positionals[0] ?? '.'), overlay: values.overlay, format, cache: values['no-cache'] !== true };
 }
 

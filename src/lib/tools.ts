@@ -72,7 +72,7 @@ export function toolPath(binary: ToolName): string {
     resolved.set(binary, system);
     return system;
   }
-  throw new EnvironmentError(`${binary} ${pin.version} is not installed; run \`matrix-gitops setup\``);
+  throw new EnvironmentError(`${binary} ${pin.version} is not installed; run \`npx matrix-gitops setup\``);
 }
 
 /** Marker written by setup when Go is absent and kubectl's built-in kustomize stands in. */

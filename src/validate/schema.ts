@@ -16,7 +16,7 @@ export function schemaDir(): string {
 
 export function checkSchemaCache(dir = schemaDir()): void {
   if (!existsSync(dir) || !existsSync(path.join(dir, '.stamp.json'))) {
-    throw new EnvironmentError(`schema cache missing at ${dir}; run \`matrix-gitops setup\``);
+    throw new EnvironmentError(`schema cache missing at ${dir}; run \`npx matrix-gitops setup\``);
   }
 }
 

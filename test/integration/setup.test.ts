@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { toolDir } from '../../src/lib/paths.ts';
+import { schemaDir } from '../../src/validate/schema.ts';
 import { projectRoot, versions } from '../../src/lib/versions.ts';
 
 const setup = path.join(projectRoot, 'src', 'cli', 'setup.ts');
@@ -64,7 +65,7 @@ test('no Go but kubectl present and only kustomize missing: kubectl kustomize st
     for (const [name, pin] of Object.entries(versions().tools)) {
       for (const f of pin.binaries) if (f !== 'kustomize') symlinkSync(path.join(toolDir(name, pin), f), path.join(tools, f));
     }
-    const env = { PATH: pathWithout(dir, ['kubectl']), MATRIX_GITOPS_TOOLS_DIR: tools, HOME: dir };
+    const env = { PATH: pathWithout(dir, ['kubectl']), MATRIX_GITOPS_TOOLS_DIR: tools, MATRIX_GITOPS_SCHEMA_DIR: schemaDir(), HOME: dir };
     const r = await execa(process.execPath, [...tsxFlags, setup, '--tools-only'], { cwd: projectRoot, reject: false, env, extendEnv: false });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /kubectl kustomize/);
