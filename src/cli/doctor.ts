@@ -105,7 +105,7 @@ export function checks(cwd = process.cwd()): Check[] {
   const toolsMissing = tools.some((t) => t.level === 'missing');
   const goCheck: Check = go
     ? { item: 'go', level: 'ok', detail: go }
-    : { item: 'go', level: toolsMissing ? 'missing' : 'optional', detail: `not on PATH; ${toolsMissing ? 'setup needs' : 'only a setup of new pins needs'} Go 1.24+ to build the pinned tools: install it (https://go.dev/dl)` };
+    : { item: 'go', level: toolsMissing ? 'missing' : 'optional', detail: `not on PATH; ${toolsMissing ? 'setup needs' : 'only a setup of new pins needs'} Go 1.26.8+ to build the pinned tools: install it (https://go.dev/dl)` };
   return [nodeCheck(), goCheck, ...tools, schemaCheck(), ageKeyCheck(cwd), kubeconfigCheck()];
 }
 

@@ -45,7 +45,9 @@ async function install(name: string, pin: ToolPin): Promise<void> {
   step(`installing ${name} ${pin.version} (go ${args.join(' ')})`);
   const r = await execa('go', args, {
     reject: false,
-    env: { GOBIN: toolDir(name, pin), CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
+    // GOTOOLCHAIN=local: a module's toolchain line must not make go download another Go; a Go that
+    // is too old fails with go's one line naming the version needed.
+    env: { GOBIN: toolDir(name, pin), CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local' },
     all: true,
   });
   if (r.exitCode !== 0) {
@@ -73,7 +75,7 @@ export async function ensureTools(): Promise<void> {
       return;
     }
     throw new EnvironmentError(
-      `the Go toolchain is not on PATH, so ${missing.map(([n]) => n).join(', ')} cannot be installed; install Go 1.24+ (https://go.dev/dl) and re-run \`npx matrix-gitops setup\``,
+      `the Go toolchain is not on PATH, so ${missing.map(([n]) => n).join(', ')} cannot be installed; install Go 1.26.8+ (https://go.dev/dl) and re-run \`npx matrix-gitops setup\``,
     );
   }
   // Two at a time: the machine has two cores and go install is CPU-bound.

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { parseDocument } from 'yaml';
 import { packageVersion, projectRoot, versions } from '../../src/lib/versions.ts';
-import { toolPath, type ToolName } from '../../src/lib/tools.ts';
+import { isPinnedVersion, reportedVersion, toolPath, type ToolName } from '../../src/lib/tools.ts';
 import { schemaPinsKey } from '../../src/lib/paths.ts';
 import { schemaDir } from '../../src/validate/schema.ts';
 
@@ -48,7 +48,8 @@ const env: Record<string, string> = {
 interface Run { exitCode: number; stdout: string; stderr: string; all: string }
 
 async function inRepo(file: string, args: string[], extra: Record<string, string> = {}, cwd = repo): Promise<Run> {
-  const r = await execa(file, args, { cwd, env: { ...env, ...extra }, extendEnv: false, reject: false, all: true });
+  // A command waiting for input (sops edit after a bad edit) fails the test instead of hanging it.
+  const r = await execa(file, args, { cwd, env: { ...env, ...extra }, extendEnv: false, reject: false, all: true, input: '', timeout: 300_000 });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, all: r.all };
 }
 
@@ -74,6 +75,9 @@ function place(src: string, dest: string): void {
 
 function seedCache(): void {
   for (const [name, pin] of Object.entries(versions().tools)) {
+    const main = toolPath(pin.binaries[0] as ToolName);
+    // A stale shared tools folder (MATRIX_GITOPS_TOOLS_DIR) would seed old binaries under new names.
+    assert.ok(name === 'age' || isPinnedVersion(reportedVersion(main, pin.versionArgs), pin.version), `${main} is not ${name} ${pin.version}: run \`npm run setup\` (without a stale MATRIX_GITOPS_TOOLS_DIR) first`);
     for (const bin of pin.binaries) place(toolPath(bin as ToolName), path.join(cache, 'tools', `${name}-${pin.version}`, bin));
   }
   cpSync(schemaDir(), path.join(cache, 'schemas', schemaPinsKey()), { recursive: true });
@@ -228,7 +232,7 @@ test("the README's commands run as written: set up, sops decrypt/edit with the r
 
   // sops edit with a non-interactive EDITOR that adds one key.
   const editor = path.join(work, 'editor.sh');
-  writeFileSync(editor, `#!/bin/sh\nexec node -e 'const fs=require("fs");const f=process.argv[1];fs.writeFileSync(f,fs.readFileSync(f,"utf8").replace(/^stringData:\\n/m,"stringData:\\n  readme-test: edited-by-sops-edit\\n"))' "$1"\n`, { mode: 0o755 });
+  writeFileSync(editor, `#!/bin/sh\nexec node -e 'const fs=require("fs");const f=process.argv[1];fs.writeFileSync(f,fs.readFileSync(f,"utf8").replace(/^stringData:\\n( +)/m,"stringData:\\n$1readme-test: edited-by-sops-edit\\n$1"))' "$1"\n`, { mode: 0o755 });
   const [keyBlock, recipientBlock] = commands(readme, 'Secrets');
   const shown = await runBlock([...keyBlock, fill('npx matrix-gitops sops decrypt overlays/<env>/secrets/<name>.sops.yaml')], { EDITOR: editor });
   assert.match(shown.stdout, /kind: Secret/);

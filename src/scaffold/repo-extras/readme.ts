@@ -77,7 +77,7 @@ tools in \`~/.cache/matrix-gitops\`; it needs no repository variables or secrets
 
 ## Set up (once per clone)
 
-Needs Node.js 20+; Go 1.24+ only for the first \`setup\` on a machine (it builds the pinned tools).
+Needs Node.js 20+; Go 1.26.8+ only for the first \`setup\` on a machine (it builds the pinned tools).
 
     npm install                           # matrix-gitops, the version package.json names (commit package-lock.json)
     npx matrix-gitops setup               # pinned kustomize, kubeconform, conftest, sops, age + schemas into ~/.cache/matrix-gitops
