@@ -28,7 +28,13 @@ export async function run(argv: string[]): Promise<number> {
   if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) {
     throw new UsageError(`${dir}: already exists and is not empty; init only creates new repositories (to update one, run \`matrix-gitops scaffold --out ${dir}\`)`);
   }
-  return scaffold(['--out', dir, ...argv.slice(1)]);
+  try {
+    return await scaffold(['--out', dir, ...argv.slice(1)]);
+  } catch (err) {
+    // The flags are scaffold's, but the user typed init: point at the help they can reach from here.
+    if (err instanceof UsageError) throw new UsageError(err.message.replace(helpHint('scaffold'), helpHint('init')));
+    throw err;
+  }
 }
 
 if (isEntryPoint(import.meta.url)) await execute('init', { run }, process.argv.slice(2));
