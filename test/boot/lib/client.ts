@@ -12,10 +12,10 @@ import type { Proxy } from './proxy.ts';
 
 export type Client = sdk.MatrixClient;
 
-export async function loginClient(baseUrl: string, user: string, password: string): Promise<Client> {
-  const anon = sdk.createClient({ baseUrl });
+export async function loginClient(baseUrl: string, user: string, password: string, fetchFn?: typeof fetch): Promise<Client> {
+  const anon = sdk.createClient({ baseUrl, fetchFn });
   const r = await anon.loginRequest({ type: 'm.login.password', identifier: { type: 'm.id.user', user }, password, initial_device_display_name: 'boot test (matrix-js-sdk)' });
-  return sdk.createClient({ baseUrl, accessToken: r.access_token, userId: r.user_id, deviceId: r.device_id });
+  return sdk.createClient({ baseUrl, fetchFn, accessToken: r.access_token, userId: r.user_id, deviceId: r.device_id });
 }
 
 /** Starts syncing and resolves once the first sync is PREPARED. */
@@ -64,31 +64,51 @@ export function invited(c: Client, roomId: string, timeoutMs = 60_000): Promise<
 }
 
 /** Uploads with the SDK and downloads the authenticated-media URL the SDK builds, as Element does. */
-export async function roundTripMedia(c: Client, payload: string): Promise<{ uri: string; downloadUrl: string; status: number; body: string; backend: string | null }> {
+export async function roundTripMedia(c: Client, payload: string, fetchFn: typeof fetch = fetch): Promise<{ uri: string; downloadUrl: string; status: number; body: string; backend: string | null }> {
   const { content_uri: uri } = await c.uploadContent(Buffer.from(payload), { name: 'boot.txt', type: 'text/plain' });
   const downloadUrl = c.mxcUrlToHttp(uri, undefined, undefined, undefined, false, true, true);
   if (!downloadUrl) throw new Error(`no download URL for ${uri}`);
-  const r = await fetch(downloadUrl, { headers: { authorization: `Bearer ${c.getAccessToken() as string}` } });
+  const r = await fetchFn(downloadUrl, { headers: { authorization: `Bearer ${c.getAccessToken() as string}` } });
   return { uri, downloadUrl, status: r.status, body: await r.text(), backend: r.headers.get('x-boot-backend') };
 }
 
-/** AutoDiscovery's fetch: https://<host>/<path> → the ingress proxy with Host <host>. */
-export function discoveryViaIngress(proxy: Proxy): void {
+/** A fetch for https://<host>/… URLs that plays DNS + TLS termination: the request goes to the
+ *  loopback ingress proxy with that Host header (what the Ingress controller would see). */
+export function ingressFetch(proxy: Proxy): typeof fetch {
   const port = Number(new URL(proxy.url).port);
-  sdk.AutoDiscovery.setFetchFn(((resource: string | URL, init?: RequestInit) => new Promise<Response>((resolve, reject) => {
-    const u = new URL(String(resource));
-    if (u.protocol !== 'https:') { reject(new Error(`discovery fetch of ${u.href}: only https URLs are expected`)); return; }
-    const req = http.request({ host: '127.0.0.1', port, path: `${u.pathname}${u.search}`, method: init?.method ?? 'GET', headers: { host: u.hostname } }, (res) => {
+  return ((resource: string | URL | Request, init: RequestInit = {}) => new Promise<Response>((resolve, reject) => {
+    const u = new URL(resource instanceof Request ? resource.url : String(resource));
+    if (u.protocol !== 'https:') { reject(new Error(`ingress fetch of ${u.href}: only the public https URLs go through the Ingress`)); return; }
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((v, k) => { headers[k] = v; });
+    headers.host = u.hostname;
+    const req = http.request({ host: '127.0.0.1', port, path: `${u.pathname}${u.search}`, method: init.method ?? 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (b: Buffer) => chunks.push(b));
-      res.on('end', () => resolve(new Response(Buffer.concat(chunks), {
+      res.on('end', () => resolve(new Response([204, 304].includes(res.statusCode ?? 0) ? null : Buffer.concat(chunks), {
         status: res.statusCode ?? 502,
         headers: Object.entries(res.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]])),
       })));
+      res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
-  })) as typeof fetch);
+    const signal = init.signal;
+    if (signal) {
+      if (signal.aborted) { req.destroy(); reject(new DOMException('aborted', 'AbortError')); return; }
+      signal.addEventListener('abort', () => { req.destroy(); reject(new DOMException('aborted', 'AbortError')); }, { once: true });
+    }
+    const body = init.body;
+    if (body === undefined || body === null) { req.end(); return; }
+    if (typeof body === 'string' || body instanceof Uint8Array) { req.end(body); return; }
+    if (body instanceof Blob) { body.arrayBuffer().then((b) => req.end(Buffer.from(b)), reject); return; }
+    reject(new Error('ingress fetch: unsupported body type'));
+  })) as typeof fetch;
+}
+
+/** Makes the SDK's AutoDiscovery (https://<server_name>/.well-known/…, then base_url/versions) go
+ *  through the Ingress. */
+export function discoveryViaIngress(proxy: Proxy): void {
+  sdk.AutoDiscovery.setFetchFn(ingressFetch(proxy));
 }
 
 export { sdk };
