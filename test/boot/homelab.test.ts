@@ -19,7 +19,7 @@ import { IngressTable, getVia, startIngressProxy, type Proxy } from './lib/proxy
 import { startWellKnown } from './lib/wellknown.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
 import { startLiveKit } from './lib/livekit.ts';
-import { discoveryViaIngress, ingressFetch, invited, loginClient, nextEvent, roundTripMedia, sdk, startSyncing, type Client } from './lib/client.ts';
+import { discoveryViaIngress, ingressFetch, invited, stopClients, loginClient, nextEvent, roundTripMedia, sdk, startSyncing, type Client } from './lib/client.ts';
 
 const procs = new Processes();
 let env: BootEnvironment;
@@ -78,7 +78,7 @@ before(async () => {
 const clients: Client[] = [];
 
 after(async () => {
-  for (const c of clients) c.stopClient();
+  stopClients(clients);
   await proxy?.close();
   await procs.stopAll();
   // The temp dir goes when this process exits (tempDir), interrupted or not.

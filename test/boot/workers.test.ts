@@ -19,7 +19,7 @@ import { IngressTable, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startRedis } from './lib/redis.ts';
 import { buildOverlay, decryptSecrets, find, generateRepo, secretValue, type Doc } from './lib/repo.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
-import { ingressFetch, invited, loginClient, nextEvent, roundTripMedia, startSyncing, type Client } from './lib/client.ts';
+import { ingressFetch, invited, stopClients, loginClient, nextEvent, roundTripMedia, startSyncing, type Client } from './lib/client.ts';
 
 /** Every worker Deployment of the overlay (its command loads a /config/workers/ file), so each
  *  generated worker config is shown to boot; the routing checks use four of them. */
@@ -96,7 +96,7 @@ before(async () => {
 const clients: Client[] = [];
 
 after(async () => {
-  for (const c of clients) c.stopClient();
+  stopClients(clients);
   await proxy?.close();
   await procs.stopAll();
   // The temp dir goes when this process exits (tempDir), interrupted or not.

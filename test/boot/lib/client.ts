@@ -111,4 +111,16 @@ export function discoveryViaIngress(proxy: Proxy): void {
   sdk.AutoDiscovery.setFetchFn(ingressFetch(proxy));
 }
 
+/** Stops the clients. matrix-js-sdk 37.5 leaves timers behind after stopClient() (seen: a dozen
+ *  Timeouts once federation retried sends), which would keep this test file's process alive after
+ *  its last hook; so, once the hooks are done, a last unref'd timer ends it with the exit code
+ *  node:test has set by then (a failure stays a failure). */
+export function stopClients(clients: Client[], graceMs = 5_000): void {
+  for (const c of clients) c.stopClient();
+  setTimeout(() => {
+    process.stderr.write(`[boot] matrix-js-sdk left ${process.getActiveResourcesInfo().length} handles; exiting\n`);
+    process.exit(process.exitCode ?? 0);
+  }, graceMs).unref();
+}
+
 export { sdk };
