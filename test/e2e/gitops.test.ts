@@ -1,6 +1,5 @@
 // e2e tier: a scaffolded homelab repository deployed by real Flux controllers (source-controller,
 // kustomize-controller) into a real kube-apiserver, through the deployment gate. See test/e2e/README.md.
-import '../../scripts/dev/e2e-node20.ts';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

@@ -2,7 +2,6 @@
 // self-signed serving cert, kubeconfig with insecure-skip-tls-verify), the Flux CRDs, and
 // kustomize-controller running out of cluster (source-controller: see artifact-source.ts). No kubelet, scheduler or
 // kube-controller-manager: Deployments are stored but never roll out (see test/e2e/README.md).
-import '../../../scripts/dev/e2e-node20.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
