@@ -5,6 +5,8 @@
 // Every input is pinned in versions.json "e2e". Idempotent: a present binary is not rebuilt.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { projectRoot, versions } from '../../src/lib/versions.ts';
 import { step, done, warn } from '../../src/lib/progress.ts';
@@ -36,13 +38,31 @@ export function e2ePins(): E2ePins {
   return e;
 }
 
+/**
+ * Per-user cache root, outside every clone, so a machine that built the binaries once reuses them from
+ * any checkout (CI's fresh clone included). Local until src/lib/paths.ts grows a shared helper.
+ */
+export function userCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  return path.join(base, 'matrix-gitops');
+}
+
 /** E2E_CACHE_DIR moves the cache (e.g. to time a cold build together with an empty GOCACHE). */
-export function binDir(version: string): string {
-  return path.join(process.env.E2E_CACHE_DIR ?? path.join(projectRoot, '.cache', 'e2e'), `bin-${version}`);
+export function e2eCacheDir(): string {
+  return process.env.E2E_CACHE_DIR ?? path.join(userCacheDir(), 'e2e');
+}
+
+/**
+ * One folder per binary and pin: the key is everything that changes the binary (module, version,
+ * extra replaces, ldflags), so a pin bump builds a new binary next to the old one instead of reusing it.
+ */
+export function binDir(name: string, pin: GoBinaryPin): string {
+  const key = createHash('sha256').update(JSON.stringify([pin.module, pin.version, pin.package, pin.replaces ?? '', pin.extraReplaces ?? [], pin.ldflags ?? ''])).digest('hex').slice(0, 12);
+  return path.join(e2eCacheDir(), `${name}-${pin.version}-${key}`);
 }
 
 export function binaryPath(name: string): string {
-  return path.join(binDir(e2ePins().binaries[name].version), name);
+  return path.join(binDir(name, e2ePins().binaries[name]), name);
 }
 
 export function crdDirs(): string[] {
