@@ -1,6 +1,6 @@
 // Runs node:test over the *.test.ts files of the given tiers (Node 20's --test has no globs).
 // Usage: tsx scripts/dev/run-tests.ts unit integration [-- extra node --test flags]
-//        tsx scripts/dev/run-tests.ts --all   (npm test: typecheck, unit + integration, boot, e2e if built)
+//        tsx scripts/dev/run-tests.ts --all   (npm test: typecheck, unit + integration, boot, e2e build + run)
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ const TIERS = ['unit', 'integration', 'boot', 'e2e'];
 answerHelp(`Usage: npm test | npm run test:unit | npm run test:boot | npm run test:e2e [-- NODE_TEST_FLAGS]
 
 Runs node:test over test/<tier>/**/*.test.ts (test:unit runs the unit and integration tiers;
-\`npm test\` runs the typecheck, unit + integration, boot, then e2e only when its binaries are built).
+\`npm test\` runs the typecheck, unit + integration, boot, then the e2e tier, building its binaries first when they are not cached).
 Extra flags after \`--\` go to node --test (e.g. --test-name-pattern=scaffold). TEST_CONCURRENCY
 overrides the file concurrency (default 2; 1 for boot and e2e).`);
 
@@ -37,7 +37,8 @@ if (args[0] === '--all') {
     [process.execPath, [path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit']],
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'unit', 'integration'),
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'boot'),
-    tsx(path.join('scripts', 'dev', 'e2e-if-cached.ts')),
+    tsx(path.join('scripts', 'dev', 'e2e-build.ts')),
+    tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'e2e'),
   ];
   for (const [cmd, a] of steps) {
     const code = step(cmd, a);

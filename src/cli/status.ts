@@ -1,7 +1,6 @@
 // `matrix-gitops status`: the Flux Kustomizations of the current kubeconfig's cluster, with Ready,
 // the last applied revision and the last error. Exit 0 when all are Ready, 1 when one is not,
 // 2 (one line on stderr) when no cluster is reachable or the Flux CRDs are missing.
-import '../lib/node20.ts';
 import { KubeConfig, CustomObjectsApi } from '@kubernetes/client-node';
 import { execute, isEntryPoint } from './command.ts';
 import { helpHint } from '../lib/args.ts';
