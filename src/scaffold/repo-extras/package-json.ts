@@ -18,6 +18,8 @@ export function packageJson(toolDir: string): string {
       validate: `${home}; npm --prefix "$H" run --silent validate -- "$PWD"`,
       'validate:sarif': `${home}; npm --prefix "$H" run --silent validate -- "$PWD" --format sarif`,
       scaffold: `${home}; npm --prefix "$H" run --silent scaffold -- --config "$PWD/${CONFIG_FILE}" --out "$PWD"`,
+      // The rendered objects' difference against the default branch (CI posts it on pull requests).
+      diff: `${home}; npm --prefix "$H" run --silent diff -- "$PWD"`,
     },
   }, null, 2)}\n`;
 }

@@ -4,7 +4,8 @@ import type { MatrixConfig } from '../config/types.ts';
 /**
  * CI of the generated repository. The validator is this tool (not on a registry), checked out from
  * the repository variables MATRIX_GITOPS_REPOSITORY / MATRIX_GITOPS_REF (a tag or commit: the pin).
- * Two jobs: `validate` on every pull request and push (SARIF to code scanning), and `deploy`, which
+ * Jobs: `validate` on every pull request and push (SARIF to code scanning), `diff` on pull requests
+ * (the rendered objects' difference as a comment), and `deploy`, which
  * only after `validate` passed on a push to the main branch fast-forwards the deploy branch Flux follows.
  */
 export function workflow(config: MatrixConfig): string {
@@ -72,6 +73,51 @@ jobs:
         with:
           sarif_file: validate.sarif
           category: matrix-gitops
+  diff:
+    # On a pull request: what the cluster would receive differently (objects added, removed,
+    # changed; Secrets only as "changed"), posted as a comment (matrix-gitops diff).
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/checkout@v4
+        with:
+          repository: \${{ vars.MATRIX_GITOPS_REPOSITORY }}
+          ref: \${{ vars.MATRIX_GITOPS_REF }}
+          path: .matrix-gitops-tool
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - uses: actions/setup-go@v5
+        with:
+          go-version: stable
+          cache: false
+      - uses: actions/cache@v4
+        with:
+          path: |
+            .matrix-gitops-tool/.tools
+            .matrix-gitops-tool/.cache/schemas
+          key: matrix-gitops-tools-\${{ hashFiles('.matrix-gitops-tool/versions.json') }}
+      - name: install the pinned tools
+        working-directory: .matrix-gitops-tool
+        run: npm ci && npm run setup
+      - name: render the difference against the base branch
+        env:
+          MATRIX_GITOPS_HOME: \${{ github.workspace }}/.matrix-gitops-tool
+          BASE: \${{ github.event.pull_request.base.sha }}
+        run: npm run --silent diff -- --base "$BASE" --format markdown > diff.md
+      - name: comment on the pull request
+        # A pull request from a fork gets a read-only token: no comment, the job stays green.
+        continue-on-error: true
+        env:
+          GH_TOKEN: \${{ github.token }}
+          PR: \${{ github.event.pull_request.number }}
+        run: gh pr comment "$PR" --body-file diff.md --edit-last || gh pr comment "$PR" --body-file diff.md
   deploy:
     # The gate: Flux follows ${deployBranch}, and only this job moves it, after validate passed.
     needs: validate
