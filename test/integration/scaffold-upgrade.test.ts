@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { projectRoot } from '../../src/lib/versions.ts';
+import { projectRoot, versions } from '../../src/lib/versions.ts';
 
 const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
 const config = path.join(import.meta.dirname, 'fixtures', 'upgrade', 'homelab.yaml');
@@ -133,6 +133,30 @@ test('an edit overlapping a template change is a conflict: exit 1, the hunks sho
   const after = readFileSync(homeserver, 'utf8');
   assert.doesNotMatch(after, /turn_user_lifetime/);
   assert.match(after, /^max_upload_size: 100M$/m, '--force takes ours for the whole file');
+});
+
+test('a pin that changed since the last scaffold shows in --plan, as after bumping the CLI', async () => {
+  // As if an older release (older Synapse pin) had written the file: the file, its base and the state agree.
+  const file = 'base/synapse/deployment.yaml';
+  const pinned = versions().images.synapse;
+  const older = pinned.replace(/:[^:]+$/, ':v1.0.0');
+  const text = readFileSync(path.join(repo, file), 'utf8');
+  assert.ok(text.includes(`image: ${pinned}`), `${file} uses ${pinned}`);
+  const oldText = text.replaceAll(pinned, older);
+  writeFileSync(path.join(repo, file), oldText);
+  writeFileSync(path.join(repo, '.matrix-gitops/base', file), oldText);
+  const stateFile = path.join(repo, '.matrix-gitops/state.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { files: Record<string, string> };
+  state.files[file] = createHash('sha256').update(oldText).digest('hex');
+  writeFileSync(stateFile, JSON.stringify(state));
+  const p = await scaffold(['--out', repo, '--yes', '--plan']);
+  assert.equal(p.exitCode, 3, p.stderr);
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  assert.match(p.stdout, new RegExp(`^update ${esc(file)}\\n(.*\\n)*?-\\s+image: ${esc(older)}\\n\\+\\s+image: ${esc(pinned)}$`, 'm'));
+  const r = await scaffold(['--out', repo, '--yes']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`^ {2}updated ${file}$`, 'm'));
+  assert.ok(readFileSync(path.join(repo, file), 'utf8').includes(`image: ${pinned}`));
 });
 
 test('upgrade from a repository scaffolded by 0.1.0: plan, then scaffold re-renders with the new templates and keeps the user edits', async () => {
