@@ -248,8 +248,8 @@ export async function run(argv: string[]): Promise<number> {
     return { effective, desired, secrets };
   };
   // A brand-new key's recipient is known only once the key exists in the staged tree; until then
-  // the plan uses a placeholder (the files it affects are new in that case anyway).
-  const first = render(needKey ? ['age1placeholder'] : recipientsNow);
+  // the plan uses a placeholder (the files it affects are new in that case anyway; --plan shows it).
+  const first = render(needKey ? ['<the new age key the real run generates>'] : recipientsNow);
   const actions = await resolveEdits(out, plan(out, first.desired, state), state);
   const conflicts = actions.filter((a): a is Extract<Action, { kind: 'conflict' }> => a.kind === 'conflict');
   const missingSecrets = first.secrets.filter((s) => !existsSync(path.join(out, s.path)));
@@ -274,6 +274,7 @@ export async function run(argv: string[]): Promise<number> {
   if (opts.plan) {
     process.stdout.write(planText(actions, (p) => readFileSync(path.join(out, p), 'utf8'), missingSecrets.map((s) => s.path), process.stdout.isTTY === true));
     const changes = pending(actions, missingSecrets.map((s) => s.path));
+    if (needKey) warn(`the real run generates a NEW age key at ${path.join(out, GENERATED_KEY_FILE)} (git-ignored) and encrypts the secrets to it`);
     // Only the tool's bookkeeping would change (e.g. a repository from before the merge bases): say so.
     const summary = `${summarize(actions, missingSecrets.length)}${bookkeeping && !changes ? `; ${STATE_FILE} and the merge bases in ${BASE_DIR}/ would be recorded` : ''}`;
     if (conflicts.length && !opts.force) {

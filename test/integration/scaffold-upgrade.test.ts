@@ -52,6 +52,16 @@ test.before(async () => {
 });
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
+test('--plan for a new repository: exit 3, every file as created, the new key announced, nothing created', async () => {
+  const fresh = path.join(work, 'fresh', 'repo');
+  const r = await scaffold(['--config', config, '--out', fresh, '--yes', '--plan']);
+  assert.equal(r.exitCode, 3, r.stderr);
+  assert.match(r.stdout, /^create base\/synapse\/deployment\.yaml$/m);
+  assert.match(r.stdout, /^secret overlays\/homelab\/secrets\/synapse-signing-key\.sops\.yaml \(new: generated and encrypted by the real run\)$/m);
+  assert.match(r.stderr, /the real run generates a NEW age key at .*age\.key/);
+  assert.ok(!existsSync(path.join(work, 'fresh')), 'not even the parent folder');
+});
+
 test('--plan on an up-to-date repository: exit 0, no diff, nothing written', async () => {
   const before = snapshot(repo);
   const r = await scaffold(['--out', repo, '--yes', '--plan']);

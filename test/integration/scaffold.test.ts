@@ -244,7 +244,7 @@ test('on a terminal the missing main values are prompted for, with defaults and 
 test('--help prints the flags and exits 0', async () => {
   const r = await scaffold(['--help']);
   assert.equal(r.exitCode, 0);
-  for (const flag of ['--config', '--out', '--yes', '--age-key', '--force', '--no-git', '--server-name', '--environments', '--host-synapse', '--components']) assert.match(r.stdout, new RegExp(flag));
+  for (const flag of ['--config', '--out', '--yes', '--age-key', '--plan', '--dry-run', '--force', '--no-git', '--server-name', '--environments', '--host-synapse', '--components']) assert.match(r.stdout, new RegExp(flag));
 });
 
 test('an existing empty directory gets a git repository; comments in the repository config survive re-runs', async () => {
