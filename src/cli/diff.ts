@@ -104,6 +104,8 @@ function isMain(): boolean {
 
 if (isMain()) {
   run(process.argv.slice(2))
-    .then((code) => process.exit(code))
+    // Exit only once stdout is flushed: a long plan or diff into a pipe is written asynchronously,
+    // and process.exit() would cut it off.
+    .then((code) => process.stdout.write('', () => process.exit(code)))
     .catch((err: unknown) => exitOnKnownError(err, 'diff'));
 }

@@ -272,7 +272,7 @@ export async function run(argv: string[]): Promise<number> {
     || first.desired.some((d) => storedBase(out, d.path) !== d.content);
 
   if (opts.plan) {
-    process.stdout.write(planText(actions, (p) => readFileSync(path.join(out, p), 'utf8'), missingSecrets.map((s) => s.path), process.stdout.isTTY === true));
+    process.stdout.write(planText(actions, (p) => readFileSync(path.join(out, p), 'utf8'), missingSecrets.map((s) => s.path), process.stdout.isTTY === true, opts.force));
     const changes = pending(actions, missingSecrets.map((s) => s.path));
     if (needKey) warn(`the real run generates a NEW age key at ${path.join(out, GENERATED_KEY_FILE)} (git-ignored) and encrypts the secrets to it`);
     // Only the tool's bookkeeping would change (e.g. a repository from before the merge bases): say so.
@@ -369,7 +369,9 @@ function isMain(): boolean {
 
 if (isMain()) {
   run(process.argv.slice(2))
-    .then((code) => process.exit(code))
+    // Exit only once stdout is flushed: a long plan or diff into a pipe is written asynchronously,
+    // and process.exit() would cut it off.
+    .then((code) => process.stdout.write('', () => process.exit(code)))
     .catch((err: unknown) => exitOnKnownError(err, 'scaffold'));
 }
 

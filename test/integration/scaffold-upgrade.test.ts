@@ -138,6 +138,10 @@ test('an edit overlapping a template change is a conflict: exit 1, the hunks sho
     assert.match(r.stderr, /overlays\/homelab\/synapse\/homeserver\.yaml/);
     assert.deepEqual(snapshot(repo), before, `${flags.join(' ')}: nothing written, not even the files without conflicts`);
   }
+  const forcedPlan = await scaffold(['--out', repo, '--yes', '--plan', '--force', '--components', 'no-coturn']);
+  assert.equal(forcedPlan.exitCode, 3, forcedPlan.stderr);
+  assert.match(forcedPlan.stdout, /^update overlays\/homelab\/synapse\/homeserver\.yaml \(--force: your edit is overwritten\)\n(.*\n)*?-turn_user_lifetime: 4h$/m);
+  assert.deepEqual(snapshot(repo), before);
   const forced = await scaffold(['--out', repo, '--yes', '--force', '--components', 'no-coturn']);
   assert.equal(forced.exitCode, 0, forced.stderr);
   const after = readFileSync(homeserver, 'utf8');

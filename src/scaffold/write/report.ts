@@ -14,7 +14,7 @@ export const pending = (actions: Action[], newSecrets: string[]): boolean =>
   newSecrets.length > 0 || actions.some((a) => ['create', 'update', 'merge', 'delete', 'conflict'].includes(a.kind));
 
 /** Each change with its diff (current → after the run); conflicts with their hunks; new secrets by name only. */
-export function planText(actions: Action[], current: (p: string) => string, newSecrets: string[], tty: boolean): string {
+export function planText(actions: Action[], current: (p: string) => string, newSecrets: string[], tty: boolean, force = false): string {
   const out: string[] = [];
   const diff = (p: string, from: string, to: string) => colourDiff(unifiedDiff(p, from, to, ['now', 'after scaffold']), tty);
   for (const a of actions) {
@@ -23,7 +23,11 @@ export function planText(actions: Action[], current: (p: string) => string, newS
       case 'update': out.push(`update ${a.path}\n`, diff(a.path, current(a.path), a.content)); break;
       case 'merge': out.push(`merge  ${a.path} (your edit kept, the new render merged in)\n`, diff(a.path, a.current, a.content)); break;
       case 'delete': out.push(`remove ${a.path}\n`, diff(a.path, current(a.path), '')); break;
-      case 'conflict': out.push(`CONFLICT ${a.path}\n`, a.merged !== undefined ? conflictHunks(a.path, a.merged) : colourDiff(unifiedDiff(a.path, a.current, a.content), tty)); break;
+      case 'conflict':
+        // --force takes ours: the plan shows what that overwrites.
+        if (force) out.push(`update ${a.path} (--force: your edit is overwritten)\n`, diff(a.path, a.current, a.content));
+        else out.push(`CONFLICT ${a.path}\n`, a.merged !== undefined ? conflictHunks(a.path, a.merged) : colourDiff(unifiedDiff(a.path, a.current, a.content), tty));
+        break;
       case 'keep': out.push(`keep   ${a.path} (no longer rendered, but you edited it: left in place)\n`); break;
       default: break;
     }
