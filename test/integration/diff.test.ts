@@ -2,7 +2,7 @@
 // config change adds, removes and changes, Secrets without values, the markdown cap, bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -135,4 +135,19 @@ test('the generated CI posts the diff on pull requests, with the command the wor
   const r = await execa('sh', ['-c', render.run], { cwd: repo, reject: false, env: { ...env, BASE: base, MATRIX_GITOPS_HOME: projectRoot } });
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(readFileSync(path.join(repo, 'diff.md'), 'utf8'), /^### matrix-gitops diff: `[0-9a-f]{40}` → `work tree`$/m);
+});
+
+test('an entry point that fails to build at one revision is reported (exit 1), the others still compared', async () => {
+  const k = path.join(repo, 'overlays/homelab/kustomization.yaml');
+  const before = readFileSync(k, 'utf8');
+  writeFileSync(k, before.replace(/^resources:\n/m, 'resources:\n  - does-not-exist.yaml\n'));
+  try {
+    const r = await diff(['--base', 'HEAD']);
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stdout, /^! build failed at head: kustomize build failed: .*does-not-exist\.yaml.*$/m);
+    const md = await diff(['--base', 'HEAD', '--format', 'markdown']);
+    assert.match(md.stdout, /^\| `overlays\/homelab` ⚠️ build failed \| 0 \| \d+ \| 0 \|$/m);
+  } finally {
+    writeFileSync(k, before);
+  }
 });

@@ -213,7 +213,8 @@ test('upgrade from a repository scaffolded by 0.1.0: plan, then scaffold re-rend
   await execa('git', ['init', '-q', '--bare', remote]);
   await git(old, 'remote', 'add', 'origin', remote);
   await execa('sh', ['-c', 'git switch -c upgrade-matrix-gitops && git add -A && git -c user.name=t -c user.email=t@localhost commit -q -m "Upgrade matrix-gitops"'], { cwd: old });
-  await execa('git', ['push', '-q', '--no-verify', '-u', 'origin', 'upgrade-matrix-gitops'], { cwd: old });
+  await execa('git', ['push', '-q', '-u', 'origin', 'upgrade-matrix-gitops'], { cwd: old });
+  assert.equal((await execa('git', ['rev-parse', 'upgrade-matrix-gitops'], { cwd: remote })).stdout, (await execa('git', ['rev-parse', 'HEAD'], { cwd: old })).stdout);
   const again = await execa('npm', ['run', '--silent', 'scaffold', '--', '--plan'], { cwd: old, reject: false, env: tools });
   assert.equal(again.exitCode, 0, again.stdout + again.stderr);
 });
