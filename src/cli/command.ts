@@ -22,6 +22,9 @@ export async function execute(name: string, command: Command, argv: string[]): P
     }
   }
   // exitCode + natural exit would wait for stray handles (k8s client keep-alive); the commands are done.
+  // Exit only once stdout is flushed: a long plan or diff written into a pipe is written
+  // asynchronously, and process.exit() would cut it off.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(code);
 }
 

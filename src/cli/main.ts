@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, Entry> = {
   init: { summary: 'create a new repository (scaffold into a new, empty directory)', load: () => import('./init.ts') },
   scaffold: { summary: 'write or update a repository from matrix-gitops.yaml (secrets and edits kept)', load: () => import('./scaffold.ts') },
   validate: { summary: 'the gate: kustomize build, kubeconform, conftest policies, secret hygiene', load: () => import('./validate.ts') },
+  diff: { summary: 'the rendered objects that differ between two revisions (for pull requests)', load: () => import('./diff.ts') },
   status: { summary: "the Flux Kustomizations of the kubeconfig's cluster: Ready, revision, last error", load: () => import('./status.ts') },
   setup: { summary: 'install the pinned tools and the offline schema cache into the per-user cache', load: () => import('./setup.ts') },
   doctor: { summary: 'check this machine (Node, Go, tools, schemas, age key, kubeconfig)', load: () => import('./doctor.ts') },

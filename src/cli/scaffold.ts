@@ -13,8 +13,12 @@ import { GENERATED_KEY_FILE, generateAgeKey, renderSopsConfig, resolveAgeKey, so
 import { CONFIG_FILE, SCHEMA_FILE, configFile, repoExtras } from '../scaffold/repo-extras/index.ts';
 import { cliDependencySpec, existingCliSpec } from '../scaffold/repo-extras/package-json.ts';
 import { plan, type Action, type Desired } from '../scaffold/write/plan.ts';
+import { resolveEdits } from '../scaffold/write/resolve.ts';
+import { conflictHunks } from '../scaffold/write/merge.ts';
+import { BASE_DIR, basePath, storedBase, storedBasePaths } from '../scaffold/write/base.ts';
+import { changedFiles, pending, planText, summarize } from '../scaffold/write/report.ts';
 import { applyAtomically, recoverInterrupted } from '../scaffold/write/apply.ts';
-import { unifiedDiff } from '../scaffold/write/diff.ts';
+import { colourDiff, unifiedDiff } from '../scaffold/write/diff.ts';
 import { STATE_FILE, readState, renderState, sha256, type State } from '../scaffold/write/state.ts';
 import { Prompter, promptMissing, type Known } from '../scaffold/prompts.ts';
 import { EnvironmentError, UsageError } from '../lib/errors.ts';
@@ -40,7 +44,10 @@ Writes (or updates) a Flux-ready Kustomize repository for a Matrix stack in DIR.
   --age-key FILE           age identity to encrypt to (else SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt,
                            else a new DIR/${GENERATED_KEY_FILE}, git-ignored)
   --yes                    never prompt (CI); a missing required value is an error, others take defaults
-  --force                  overwrite files you edited since the last scaffold
+  --plan, --dry-run        write nothing: print each file that would be created, updated, merged or
+                           removed with a unified diff, the secrets that would be added (names only),
+                           and the summary the real run would print
+  --force                  on a conflict, take ours (overwrite your edit of those files)
   --no-git                 do not git init / commit
   --cli-source SPEC        the matrix-gitops the repository's package.json depends on: a version, a
                            tarball or folder path (written relative to DIR) or a git URL (default:
@@ -50,15 +57,20 @@ Writes (or updates) a Flux-ready Kustomize repository for a Matrix stack in DIR.
 On a terminal (and without --yes) the main values neither the config nor a flag gives are asked
 for, with defaults. Secret files are written once and then never changed or deleted.
 
-Exit codes: 0 written or nothing to do; 1 conflicts (files you edited since the last scaffold: a
-diff is printed, nothing is written, --force takes ours); 2 usage or environment error (nothing
-written).`;
+A file you edited since the last scaffold is merged with the new render (three-way, as git
+merge-file does; the base is what the tool wrote last time, kept in .matrix-gitops/base/): a clean
+merge keeps your edit and is listed as merged; overlapping changes are a conflict.
+
+Exit codes: 0 written or nothing to do; 1 conflicts (the conflicting hunks are printed, nothing is
+written, --force takes ours); 2 usage or environment error (nothing written); with --plan, 3 when
+changes are pending (0 when none).`;
 
 interface Options {
   config?: string;
   out: string;
   yes: boolean;
   force: boolean;
+  plan: boolean;
   git: boolean;
   ageKey?: string;
   cliSource?: string;
@@ -77,7 +89,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
       allowPositionals: false,
       options: {
         config: { type: 'string' }, out: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' },
-        'no-git': { type: 'boolean' }, 'age-key': { type: 'string' }, 'server-name': { type: 'string' },
+        plan: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'no-git': { type: 'boolean' }, 'age-key': { type: 'string' }, 'server-name': { type: 'string' },
         environments: { type: 'string' }, components: { type: 'string' },
         ...Object.fromEntries(HOST_FLAGS.map((h) => [`host-${h}`, { type: 'string' as const }])),
         'li-allowed-cidrs': { type: 'string' }, namespace: { type: 'string' }, 'git-url': { type: 'string' },
@@ -118,6 +130,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     out,
     yes: values.yes === true,
     force: values.force === true,
+    plan: values.plan === true || values['dry-run'] === true,
     git: values['no-git'] !== true,
     ageKey: str('age-key'),
     cliSource: str('cli-source'),
@@ -148,11 +161,6 @@ async function completeConfig(opts: Options, out: string, state: State | undefin
   return { config: loadConfig({ file, overrides }), file };
 }
 
-function summarize(actions: Action[], newSecrets: number): string {
-  const n = (...k: Action['kind'][]) => actions.filter((a) => k.includes(a.kind)).length;
-  return `${n('create')} created, ${n('update', 'conflict')} updated, ${n('unchanged')} unchanged, ${n('delete')} removed, ${newSecrets} new secret(s)`;
-}
-
 async function gitFirstCommit(dir: string): Promise<void> {
   try {
     await gitInitAndCommit(dir);
@@ -171,15 +179,6 @@ async function gitInitAndCommit(dir: string): Promise<void> {
   const who = hasIdentity ? [] : ['-c', 'user.name=matrix-gitops', '-c', 'user.email=matrix-gitops@localhost'];
   await q`git add -A`;
   await q`git ${who} commit -q --no-verify -m ${'Scaffold the Matrix stack with matrix-gitops'}`;
-}
-
-/** Red/green diff lines, only when stdout is a terminal (a redirected diff stays a plain patch). */
-function colourDiff(diff: string): string {
-  if (process.stdout.isTTY !== true || process.env.NO_COLOR) return diff;
-  return diff.replace(/^([-+@].*)$/gm, (line) => {
-    const code = line.startsWith('@') ? '36' : line.startsWith('+') ? '32' : '31';
-    return `\u001b[${code}m${line}\u001b[0m`;
-  });
 }
 
 /** The repository's own matrix-gitops.yaml as last scaffolded, when it is there and valid. */
@@ -215,7 +214,8 @@ export async function run(argv: string[]): Promise<number> {
   const opts = parsed;
   const out = path.resolve(opts.out);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is not a directory`);
-  for (const r of recoverInterrupted(out)) warn(`an interrupted run (${path.basename(r)}) was rolled back; ${out} is as it was before it`);
+  // A plan writes nothing, not even the roll-back of an interrupted run (the real run does that first).
+  if (!opts.plan) for (const r of recoverInterrupted(out)) warn(`an interrupted run (${path.basename(r)}) was rolled back; ${out} is as it was before it`);
 
   step('reading the configuration');
   const state = readState(out);
@@ -262,22 +262,14 @@ export async function run(argv: string[]): Promise<number> {
     return { effective, desired, secrets };
   };
   // A brand-new key's recipient is known only once the key exists in the staged tree; until then
-  // the plan uses a placeholder (the files it affects are new in that case anyway).
-  const first = render(needKey ? ['age1placeholder'] : recipientsNow);
-  const actions = plan(out, first.desired, state);
+  // the plan uses a placeholder (the files it affects are new in that case anyway; --plan shows it).
+  const first = render(needKey ? ['<the new age key the real run generates>'] : recipientsNow);
+  const actions = await resolveEdits(out, plan(out, first.desired, state), state);
   const conflicts = actions.filter((a): a is Extract<Action, { kind: 'conflict' }> => a.kind === 'conflict');
-  if (conflicts.length && !opts.force) {
-    for (const c of conflicts) process.stdout.write(colourDiff(unifiedDiff(c.path, c.current, c.content)));
-    warn(`${conflicts.length} file(s) changed since the last scaffold: ${conflicts.map((c) => c.path).join(', ')}`);
-    process.stderr.write(`${style.err('✗')} nothing written; move your change into ${CONFIG_FILE} (or drop it), or re-run with --force to take ours\n`);
-    return 1;
-  }
-  for (const c of conflicts) warn(`--force: overwriting your edit of ${c.path}`);
-  for (const k of actions.filter((a) => a.kind === 'keep')) warn(`${k.path} is no longer rendered but you edited it: left in place`);
-
   const missingSecrets = first.secrets.filter((s) => !existsSync(path.join(out, s.path)));
-  const writes = new Set(actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'conflict').map((a) => a.path));
+  const writes = new Map(actions.flatMap((a) => (a.kind === 'create' || a.kind === 'update' || a.kind === 'merge' || a.kind === 'conflict' ? [[a.path, a.kind] as const] : [])));
   const deletes = actions.filter((a) => a.kind === 'delete').map((a) => a.path);
+  const staleBases = storedBasePaths(out).filter((p) => !first.desired.some((d) => d.path === p)).map(basePath);
 
   const stateFor = (desired: Desired[], secretsDir: string): string => {
     const secrets: Record<string, string> = { ...state?.secrets };
@@ -290,22 +282,59 @@ export async function run(argv: string[]): Promise<number> {
     return renderState({ serverName: config.serverName, files: Object.fromEntries(desired.map((d) => [d.path, sha256(d.content)])), secrets });
   };
   const currentState = existsSync(path.join(out, STATE_FILE)) ? readFileSync(path.join(out, STATE_FILE), 'utf8') : undefined;
-  if (writes.size === 0 && deletes.length === 0 && missingSecrets.length === 0 && stateFor(first.desired, out) === currentState) {
+  const bookkeeping = stateFor(first.desired, out) !== currentState || staleBases.length > 0
+    || first.desired.some((d) => storedBase(out, d.path) !== d.content);
+
+  if (opts.plan) {
+    process.stdout.write(planText(actions, (p) => readFileSync(path.join(out, p), 'utf8'), missingSecrets.map((s) => s.path), process.stdout.isTTY === true, opts.force));
+    const changes = pending(actions, missingSecrets.map((s) => s.path));
+    if (needKey) warn(`the real run generates a NEW age key at ${path.join(out, GENERATED_KEY_FILE)} (git-ignored) and encrypts the secrets to it`);
+    // Only the tool's bookkeeping would change (e.g. a repository from before the merge bases): say so.
+    const summary = `${summarize(actions, missingSecrets.length)}${bookkeeping && !changes ? `; ${STATE_FILE} and the merge bases in ${BASE_DIR}/ would be recorded` : ''}`;
+    if (conflicts.length && !opts.force) {
+      process.stderr.write(`${style.err('✗')} plan: ${conflicts.length} conflict(s) (${conflicts.map((c) => c.path).join(', ')}); a real run would write nothing; ${summary}\n`);
+      return 1;
+    }
+    if (!changes && !bookkeeping) {
+      done(`plan: nothing to do: ${out} is up to date (${summary})`);
+      return 0;
+    }
+    done(`plan: ${summary}; nothing written (run without --plan to apply)`);
+    return 3;
+  }
+
+  if (conflicts.length && !opts.force) {
+    for (const c of conflicts) process.stdout.write(c.merged !== undefined ? conflictHunks(c.path, c.merged) : colourDiff(unifiedDiff(c.path, c.current, c.content)));
+    warn(`${conflicts.length} file(s) you edited since the last scaffold conflict with the new render: ${conflicts.map((c) => c.path).join(', ')}`);
+    process.stderr.write(`${style.err('✗')} nothing written; move your change into ${CONFIG_FILE} (or drop it), or re-run with --force to take ours\n`);
+    return 1;
+  }
+  for (const c of conflicts) warn(`--force: overwriting your edit of ${c.path}`);
+  for (const k of actions.filter((a) => a.kind === 'keep')) warn(`${k.path} is no longer rendered but you edited it: left in place`);
+
+  if (writes.size === 0 && deletes.length === 0 && missingSecrets.length === 0 && !bookkeeping) {
     done(`nothing to do: ${out} is up to date (${summarize(actions, 0)})`);
     return 0;
   }
 
   step(`writing ${summarize(actions, missingSecrets.length)}`);
+  const merged = new Map(actions.flatMap((a) => (a.kind === 'merge' ? [[a.path, a.content] as const] : [])));
   const firstScaffold = !state && !existsSync(path.join(out, '.git'));
   const applied = await applyAtomically(out, {
-    deletes,
+    deletes: [...deletes, ...staleBases],
     stage: async (dir, fresh) => {
       let final = first;
       if (needKey) final = render(await generateAgeKey(path.join(dir, GENERATED_KEY_FILE)));
       for (const d of final.desired) {
-        if (!writes.has(d.path)) continue;
-        await mkdir(path.dirname(path.join(dir, d.path)), { recursive: true });
-        await writeFile(path.join(dir, d.path), d.content, { mode: d.mode ?? 0o644 });
+        if (writes.has(d.path)) {
+          await mkdir(path.dirname(path.join(dir, d.path)), { recursive: true });
+          await writeFile(path.join(dir, d.path), merged.get(d.path) ?? d.content, { mode: d.mode ?? 0o644 });
+        }
+        // The merge base is always the pure render, also when the user's file got a merge.
+        if (storedBase(out, d.path) !== d.content) {
+          await mkdir(path.dirname(path.join(dir, basePath(d.path))), { recursive: true });
+          await writeFile(path.join(dir, basePath(d.path)), d.content);
+        }
       }
       if (missingSecrets.length) {
         step(`generating and encrypting ${missingSecrets.length} secret(s) with sops`);
@@ -332,7 +361,15 @@ export async function run(argv: string[]): Promise<number> {
     warn(`generated a NEW age key at ${path.join(out, GENERATED_KEY_FILE)} (git-ignored). Back it up now: without it nobody can decrypt this repository's secrets.`);
   }
   const committed = opts.git && firstScaffold ? ' (git repository with a first commit)' : '';
-  done(`scaffolded ${out}${committed}: ${applied.written.length} file(s) written, ${applied.deleted.length} removed; next: cd ${opts.out} && npm install && npx matrix-gitops setup && npm run validate`);
+  const written = new Set(applied.written);
+  const userDeleted = applied.deleted.filter((p) => !p.startsWith(`${BASE_DIR}/`));
+  done(`scaffolded ${out}${committed}: ${summarize(actions, missingSecrets.length)}; next: cd ${opts.out} && npm install && npx matrix-gitops setup && npm run validate`);
+  // A fresh repository is all new; after that, every changed file is named so the commit can be reviewed.
+  if (!applied.fresh && !firstScaffold) {
+    const names = changedFiles(actions, written, userDeleted);
+    const secretNames = missingSecrets.map((s) => `  new secret ${s.path}`);
+    if (names.length || secretNames.length) process.stderr.write(`${[...names, ...secretNames].join('\n')}\n`);
+  }
   return 0;
 }
 

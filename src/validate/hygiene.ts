@@ -5,7 +5,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import type { Finding } from './types.ts';
 import { asRecord, identity } from './types.ts';
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tools', 'fixtures', 'testdata']);
+// .matrix-gitops holds the scaffolder's merge bases: copies of rendered files, not part of the deployment.
+const SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tools', 'fixtures', 'testdata', '.matrix-gitops']);
 
 export async function yamlFiles(root: string, dir = root): Promise<string[]> {
   const out: string[] = [];

@@ -174,18 +174,13 @@ test('changing serverName is refused with exit 2 naming old and new; nothing cha
   assert.deepEqual(await snapshot(repo), before);
 });
 
-test('a file edited by the user is a conflict (exit 1, diff shown, nothing written) until --force', async () => {
+test('a file edited by the user keeps the edit through a re-render (three-way merge; conflicts: scaffold-upgrade.test.ts)', async () => {
   const file = path.join(repo, 'base/synapse/kustomization.yaml');
   appendFileSync(file, '# tuned by hand\n');
-  const before = await snapshot(repo);
   const r = await scaffold(['--out', repo, '--yes', '--components', 'coturn']);
-  assert.equal(r.exitCode, 1);
-  assert.match(r.stdout, /^\+\+\+ base\/synapse\/kustomization\.yaml \(matrix-gitops\)/m);
-  assert.match(r.stdout, /^-# tuned by hand/m);
-  assert.deepEqual(await snapshot(repo), before, 'nothing written, not even the non-conflicting coturn files');
-  const forced = await scaffold(['--out', repo, '--yes', '--force']);
-  assert.equal(forced.exitCode, 0, forced.stderr);
-  assert.doesNotMatch(readFileSync(file, 'utf8'), /tuned by hand/);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(readFileSync(file, 'utf8'), /# tuned by hand/);
+  assert.ok(existsSync(path.join(repo, 'base/coturn/kustomization.yaml')), 'the rest of the change is written');
 });
 
 test('bad input: one line, exit 2, target untouched', async () => {
@@ -260,7 +255,7 @@ test('on a terminal the missing main values are prompted for, with defaults and 
 test('--help prints the flags and exits 0', async () => {
   const r = await scaffold(['--help']);
   assert.equal(r.exitCode, 0);
-  for (const flag of ['--config', '--out', '--yes', '--age-key', '--force', '--no-git', '--server-name', '--environments', '--host-synapse', '--components']) assert.match(r.stdout, new RegExp(flag));
+  for (const flag of ['--config', '--out', '--yes', '--age-key', '--plan', '--dry-run', '--force', '--no-git', '--server-name', '--environments', '--host-synapse', '--components']) assert.match(r.stdout, new RegExp(flag));
 });
 
 test('an existing empty directory gets a git repository; comments in the repository config survive re-runs', async () => {

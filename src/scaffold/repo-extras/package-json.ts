@@ -56,6 +56,8 @@ export function packageJson(cliSpec: string): string {
       scaffold: 'matrix-gitops scaffold --out .',
       doctor: 'matrix-gitops doctor',
       status: 'matrix-gitops status',
+      // The rendered objects' difference against the default branch (CI posts it on pull requests).
+      diff: 'matrix-gitops diff',
     },
     devDependencies: { [CLI_PACKAGE]: cliSpec },
   }, null, 2)}\n`;

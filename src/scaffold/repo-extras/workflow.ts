@@ -5,8 +5,9 @@ import type { MatrixConfig } from '../config/types.ts';
  * CI of the generated repository. The validator is the matrix-gitops devDependency (`npm ci` installs
  * the version package-lock.json pins); its pinned tools and schemas live in the per-user cache,
  * which actions/cache keeps between runs, keyed by the lock file and the installed package's
- * versions.json. No repository variable is needed. Two jobs: `validate` on every pull request and
- * push (SARIF to code scanning), and `deploy`, which only after `validate` passed on a push to the
+ * versions.json. No repository variable is needed. Jobs: `validate` on every pull request and
+ * push (SARIF to code scanning), `diff` on pull requests (the rendered objects' difference as a
+ * comment), and `deploy`, which only after `validate` passed on a push to the
  * main branch fast-forwards the deploy branch Flux follows.
  */
 export function workflow(config: MatrixConfig): string {
@@ -61,6 +62,48 @@ jobs:
         with:
           sarif_file: validate.sarif
           category: matrix-gitops
+  diff:
+    # On a pull request: what the cluster would receive differently (objects added, removed,
+    # changed; Secrets only as "changed"), posted as a comment (matrix-gitops diff).
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - name: install matrix-gitops (the version package-lock.json pins)
+        run: npm ci
+      - name: cache the pinned tools and schemas
+        id: tools
+        uses: actions/cache@v4
+        with:
+          path: ~/.cache/matrix-gitops
+          key: matrix-gitops-\${{ runner.os }}-\${{ hashFiles('package-lock.json', 'node_modules/matrix-gitops/versions.json') }}
+      - uses: actions/setup-go@v5
+        if: steps.tools.outputs.cache-hit != 'true'
+        with:
+          go-version: stable
+          cache: false
+      - name: install the pinned tools and schemas
+        run: npx matrix-gitops setup
+      - name: render the difference against the base branch
+        env:
+          BASE: \${{ github.event.pull_request.base.sha }}
+        run: npx matrix-gitops diff --base "$BASE" --format markdown > diff.md
+      - name: comment on the pull request
+        # A pull request from a fork gets a read-only token: no comment, the job stays green.
+        continue-on-error: true
+        env:
+          GH_TOKEN: \${{ github.token }}
+          PR: \${{ github.event.pull_request.number }}
+        run: gh pr comment "$PR" --body-file diff.md --edit-last || gh pr comment "$PR" --body-file diff.md
   deploy:
     # The gate: Flux follows ${deployBranch}, and only this job moves it, after validate passed.
     needs: validate

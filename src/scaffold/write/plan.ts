@@ -1,4 +1,5 @@
-// Compares what the tool renders now with what is on disk and what it wrote last time.
+// Compares what the tool renders now with what is on disk and what it wrote last time. Edited
+// files come out as conflicts here; resolveEdits (resolve.ts) then merges the ones it can.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { sha256, type State } from './state.ts';
@@ -8,8 +9,15 @@ export type Action =
   | { kind: 'create'; path: string; content: string }
   | { kind: 'update'; path: string; content: string }
   | { kind: 'unchanged'; path: string }
-  /** the user changed a tool-owned file since the last run (or it existed before the first run) */
-  | { kind: 'conflict'; path: string; content: string; current: string }
+  /**
+   * the user changed a tool-owned file since the last run (or it existed before the first run) and
+   * it could not be merged: no base to merge from, or overlapping changes (`merged` has the markers)
+   */
+  | { kind: 'conflict'; path: string; content: string; current: string; merged?: string }
+  /** the user's edit and the new render merged cleanly: `content` is the merged file */
+  | { kind: 'merge'; path: string; content: string; current: string }
+  /** the user's edit is kept as it is: the render did not change since the last run */
+  | { kind: 'edited'; path: string }
   /** no longer rendered and untouched since the tool wrote it */
   | { kind: 'delete'; path: string }
   /** no longer rendered but edited by the user: left in place */
