@@ -1,5 +1,5 @@
 // kubeconform over one rendered overlay, against the offline cache only (never fetches at validate time).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
@@ -62,14 +62,31 @@ export function validationMessages(res: KubeconformResource): string[] {
   return leaves.length > 0 ? leaves : errors.map((e) => `${e.path || '/'}: ${e.msg}`);
 }
 
-export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Finding[]> {
+/** First labels of the API groups the schema dirs hold a kind for (kubeconform names files kind-group-version). */
+export function knownGroups(dirs: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const d of dirs) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(d);
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      const parts = f.replace(/\.json$/, '').split('-');
+      // kind-version (core) or kind-group…-version; group first labels may themselves contain dashes.
+      out.add(parts.length >= 3 ? parts.slice(1, -1).join('-') : '');
+    }
+  }
+  return out;
+}
+
+export async function schemaCheck(built: Built, dir = schemaDir(), extraDirs: string[] = []): Promise<Finding[]> {
   if (built.docs.length === 0) return [];
   const input = built.docs.map(stripSopsText).join('\n---\n');
-  const r = await execa(
-    toolPath('kubeconform'),
-    ['-strict', '-output', 'json', '-schema-location', path.join(dir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'), '-n', '4', '-'],
-    { input, reject: false },
-  );
+  // CRDs the repository carries first: they describe the versions that cluster runs.
+  const locations = [...extraDirs, dir].flatMap((d) => ['-schema-location', path.join(d, '{{ .ResourceKind }}{{ .KindSuffix }}.json')]);
+  const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', '4', '-'], { input, reject: false });
   let parsed: { resources?: KubeconformResource[] };
   try {
     parsed = JSON.parse(r.stdout) as { resources?: KubeconformResource[] };
@@ -88,6 +105,7 @@ export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Find
     }
   }
   const findings: Finding[] = [];
+  const groups = bad.length > 0 ? knownGroups([...extraDirs, dir]) : new Set<string>();
   for (const res of bad) {
     const base = {
       severity: 'error' as const,
@@ -98,7 +116,13 @@ export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Find
       namespace: ns.get(`${res.version}|${res.kind}|${res.name}`) ?? null,
     };
     if (res.status === 'statusError' && /could not find schema/.test(res.msg ?? '')) {
-      findings.push({ ...base, rule: 'schema-missing', message: `no schema for ${res.version}/${res.kind}: ${res.msg}` });
+      const group = (res.version ?? '').includes('/') ? (res.version ?? '').split('/')[0] : '';
+      if (group && !groups.has(group.split('.')[0].toLowerCase())) {
+        // A group the tool knows nothing about: not the user's mistake, but not checked either.
+        findings.push({ ...base, severity: 'warning', rule: 'schema-unknown-group', message: `${res.kind} (${res.version}) not checked: no schema for API group ${group}; commit its CustomResourceDefinition to the repository or pass --crds DIR (a folder of CRD YAML)` });
+      } else {
+        findings.push({ ...base, rule: 'schema-missing', message: `no schema for ${res.version}/${res.kind}: ${res.msg}` });
+      }
     } else if (res.validationErrors && res.validationErrors.length > 0) {
       for (const message of validationMessages(res)) findings.push({ ...base, rule: 'schema', message });
     } else {
