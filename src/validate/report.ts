@@ -1,10 +1,12 @@
 // Runs every check and assembles one report; each overlay's checks run concurrently with the others.
+import path from 'node:path';
 import { checkRepoDir, selectEntries } from './discover.ts';
 import type { Built } from './build.ts';
 import { walk } from './flux-graph.ts';
 import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
 import { policyCheckAll, loadPolicyData, ruleFiles, type PolicyOutcome } from './policy.ts';
-import { policyDirs } from './policy-set.ts';
+import { BUNDLED_POLICIES, policyDirs } from './policy-set.ts';
+import { inScope, matrixScope } from './matrix-scope.ts';
 import { repoCrdSchemas } from './repo-crds.ts';
 import { entryKey, readCached, runKey, writeCached, type CachedResult } from './cache.ts';
 import { hygieneCheck } from './hygiene.ts';
@@ -27,6 +29,8 @@ export interface ValidateOptions {
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+/** Bump when matrix-scope.ts changes which findings it keeps (part of the result-cache key). */
+const SCOPE_VERSION = 1;
 
 /** Findings on a document derived from HelmRelease values name the HelmRelease; vendored objects are not the user's. */
 function owned(b: Built, findings: Finding[]): Finding[] {
@@ -57,13 +61,15 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const schemas = schemaDir();
   checkSchemaCache(schemas);
   const dirs = policyDirs(repo, opts.policies);
+  // This project's own tree is the Matrix stack: every bundled rule applies to all of it.
+  const isOwnRepo = repo === path.dirname(BUNDLED_POLICIES);
   const walked = await walk(repo, { paths: opts.paths });
   try {
     const built = selectEntries(walked.builts, opts.overlay);
     const hygienePromise = hygieneCheck(repo);
     const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds)]);
     const extraSchemas = crdDir ? [crdDir] : [];
-    const run = opts.cache === false ? undefined : `${runKey(dirs.flatMap((d) => ruleFiles(repo, d)), data, schemas)}|${crdDir ?? ''}`;
+    const run = opts.cache === false ? undefined : `${runKey(dirs.flatMap((d) => ruleFiles(repo, d)), data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${!isOwnRepo}`;
     // Unchanged entries come from the result cache; the rest are schema-checked in parallel and
     // then policy-checked together, one conftest pass per policy folder.
     const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
@@ -79,7 +85,11 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       Promise.all(dirs.map((d) => policyCheckAll(repo, fresh, data, d))),
     ]);
     fresh.forEach((b, i) => {
-      const outcomes = policySets.map((m) => m.get(b)).filter((o): o is PolicyOutcome => o !== undefined);
+      const scope = matrixScope(b);
+      // Bundled rules reach only Matrix workloads when they run in place of a repository's own gate.
+      const scoped = (d: string, o: PolicyOutcome | undefined): PolicyOutcome | undefined =>
+        o && d === BUNDLED_POLICIES && !isOwnRepo ? { findings: o.findings.filter((f) => inScope(f, scope)), exceptions: o.exceptions.filter((f) => inScope(f, scope)) } : o;
+      const outcomes = policySets.map((m, j) => scoped(dirs[j], m.get(b))).filter((o): o is PolicyOutcome => o !== undefined);
       const policy = { findings: outcomes.flatMap((o) => o.findings), exceptions: outcomes.flatMap((o) => o.exceptions) };
       const result: CachedResult = { schema: schemaResults[i], policy };
       cached.set(b, result);
