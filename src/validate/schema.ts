@@ -20,9 +20,9 @@ export function checkSchemaCache(dir = schemaDir()): void {
   }
 }
 
-/** Secrets are validated too, but the sops stanza is not part of the Secret schema. */
+/** Encrypted objects are validated too (Flux decrypts any kind with sops.mac), minus the sops stanza. */
 export function withoutSops(doc: Manifest): Manifest {
-  if (doc.kind !== 'Secret' || !('sops' in doc)) return doc;
+  if (!('sops' in doc) || !asRecord(doc.sops)) return doc;
   const { sops: _sops, ...rest } = doc;
   return rest;
 }
@@ -37,7 +37,7 @@ function parseDoc(text: string): Manifest | undefined {
 
 /** Re-serialises only encrypted Secrets; every other document goes to kubeconform byte-for-byte. */
 function stripSopsText(text: string): string {
-  if (!/^sops:/m.test(text) || !/^kind:\s*['"]?Secret['"]?\s*$/m.test(text)) return text;
+  if (!/^sops:/m.test(text)) return text;
   const doc = parseDoc(text);
   return doc ? stringify(withoutSops(doc)) : text;
 }
