@@ -1,5 +1,5 @@
 // kubeconform over one rendered overlay, against the offline cache only (never fetches at validate time).
-import { existsSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
@@ -62,20 +62,30 @@ export function validationMessages(res: KubeconformResource): string[] {
   return leaves.length > 0 ? leaves : errors.map((e) => `${e.path || '/'}: ${e.msg}`);
 }
 
-/** First labels of the API groups the schema dirs hold a kind for (kubeconform names files kind-group-version). */
+/**
+ * API groups the schema dirs hold a kind for. File names carry only a group's first label
+ * (source.toolkit… and source.extensions… share "source"), so the group is read from the apiVersion
+ * enum each converted schema pins in its first bytes.
+ */
 export function knownGroups(dirs: string[]): Set<string> {
   const out = new Set<string>();
+  const head = Buffer.alloc(400);
   for (const d of dirs) {
     let files: string[] = [];
     try {
-      files = readdirSync(d);
+      files = readdirSync(d).filter((f) => f.endsWith('.json'));
     } catch {
       continue;
     }
     for (const f of files) {
-      const parts = f.replace(/\.json$/, '').split('-');
-      // kind-version (core) or kind-group…-version; group first labels may themselves contain dashes.
-      out.add(parts.length >= 3 ? parts.slice(1, -1).join('-') : '');
+      const fd = openSync(path.join(d, f), 'r');
+      try {
+        const n = readSync(fd, head, 0, head.length, 0);
+        const m = /"apiVersion":\{[^}]*"enum":\["([^"]*)"/.exec(head.toString('utf8', 0, n));
+        if (m) out.add(m[1].includes('/') ? m[1].split('/')[0] : '');
+      } finally {
+        closeSync(fd);
+      }
     }
   }
   return out;
@@ -117,7 +127,7 @@ export async function schemaCheck(built: Built, dir = schemaDir(), extraDirs: st
     };
     if (res.status === 'statusError' && /could not find schema/.test(res.msg ?? '')) {
       const group = (res.version ?? '').includes('/') ? (res.version ?? '').split('/')[0] : '';
-      if (group && !groups.has(group.split('.')[0].toLowerCase())) {
+      if (group && !groups.has(group)) {
         // A group the tool knows nothing about: not the user's mistake, but not checked either.
         findings.push({ ...base, severity: 'warning', rule: 'schema-unknown-group', message: `${res.kind} (${res.version}) not checked: no schema for API group ${group}; commit its CustomResourceDefinition to the repository or pass --crds DIR (a folder of CRD YAML)` });
       } else {
