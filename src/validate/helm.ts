@@ -111,6 +111,18 @@ function chartName(hr: Manifest, ns: string, lookup: Lookup): { chart: string; v
   return { chart: url.split('/').pop() ?? String(ref.name), version: tag, source: `${kind} ${sns}/${String(ref.name)}${url ? ` (${url})` : ''}`, sourceKind: kind, sourceName: String(ref.name), sourceNs: sns };
 }
 
+// Kinds Helm applies without a namespace; every other object without one lands in the release namespace.
+const CLUSTER_SCOPED = /^kind:\s*['"]?(Namespace|ClusterRole|ClusterRoleBinding|CustomResourceDefinition|PersistentVolume|StorageClass|PriorityClass|ValidatingWebhookConfiguration|MutatingWebhookConfiguration|ValidatingAdmissionPolicy|ValidatingAdmissionPolicyBinding|APIService|IngressClass|RuntimeClass|CSIDriver|ClusterIssuer|GatewayClass|ClusterSecretStore|ClusterExternalSecret)\b/m;
+
+/** What helm-controller applies: a namespaced object without metadata.namespace goes to the release namespace. */
+function withReleaseNamespace(text: string, ns: string): string {
+  if (CLUSTER_SCOPED.test(text) || /^\s{2}namespace:/m.test(text)) return text;
+  const doc = asRecord(parse(text));
+  const meta = asRecord(doc?.metadata);
+  if (!doc || !meta || meta.namespace) return text;
+  return stringify({ ...doc, metadata: { ...meta, namespace: ns } });
+}
+
 export async function renderHelmReleases(repo: string, releases: Manifest[], lookup: Lookup, targetNamespace?: string): Promise<HelmOutcome> {
   const out: HelmOutcome = { docs: [], notes: [], findings: [], derived: new Map() };
   const helm = helmBinary();
@@ -138,7 +150,7 @@ export async function renderHelmReleases(repo: string, releases: Manifest[], loo
         await writeFile(vf, stringify(values));
         const r = await execa(helm, ['template', releaseName, chartPath, '--namespace', str(spec.targetNamespace) ?? ns, '--include-crds', '--kube-version', versions().schemas.kubernetesVersion, '-f', vf], { reject: false, env: { HELM_CACHE_HOME: path.join(tmp, 'cache'), HELM_CONFIG_HOME: path.join(tmp, 'config'), HELM_DATA_HOME: path.join(tmp, 'data') } });
         if (r.exitCode === 0) {
-          out.docs.push(...splitStream(String(r.stdout)));
+          out.docs.push(...splitStream(String(r.stdout)).map((d) => withReleaseNamespace(d, str(spec.targetNamespace) ?? ns)));
           rendered = true;
         } else {
           out.findings.push({ rule: 'helm-template', severity: 'error', overlay: null, file: null, kind: 'HelmRelease', name, namespace: ns, message: `helm template ${c.chart} failed: ${String(r.stderr).trim().split('\n').pop() ?? ''}; helm-controller would fail the release the same way` });

@@ -15,10 +15,12 @@ export async function yamlFiles(root: string, dir = root): Promise<string[]> {
   } catch {
     return out;
   }
+  // A Helm chart's templates are Go templates, not YAML; the chart is checked through helm template.
+  const isChart = entries.some((e) => e.name === 'Chart.yaml');
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) out.push(...(await yamlFiles(root, full)));
+      if (!SKIP_DIRS.has(e.name) && !(isChart && e.name === 'templates')) out.push(...(await yamlFiles(root, full)));
     } else if (/\.ya?ml$/.test(e.name) && e.name !== '.sops.yaml') {
       out.push(full);
     }
