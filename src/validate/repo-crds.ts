@@ -32,7 +32,15 @@ export async function repoCrdSchemas(repo: string, builts: Built[], crdDirs: str
   const crds = texts.flatMap(crdsIn);
   if (crds.length === 0) return undefined;
   const schemas = new Map<string, unknown>();
-  for (const crd of crds) for (const [file, schema] of convertCrd(crd)) if (!schemas.has(file)) schemas.set(file, schema);
+  for (const crd of crds) {
+    for (const [file, schema] of convertCrd(crd)) {
+      // Without the built-in ObjectMeta definition at hand, metadata is an open object (apiVersion
+      // and kind are still pinned, and every field the CRD declares stays strict).
+      const props = schema.properties as Record<string, unknown> | undefined;
+      if (props && props.metadata === undefined) props.metadata = { type: 'object' };
+      if (!schemas.has(file)) schemas.set(file, schema);
+    }
+  }
   const key = createHash('sha256').update(JSON.stringify({ CONVERTER_VERSION, files: [...schemas.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)) })).digest('hex').slice(0, 32);
   const dir = path.join(process.env.MATRIX_GITOPS_RESULT_CACHE ? path.dirname(process.env.MATRIX_GITOPS_RESULT_CACHE) : cacheDir, 'repo-crds', key);
   if (existsSync(dir)) return dir;
