@@ -163,6 +163,9 @@ export async function walk(repo: string, opts: WalkOptions = {}): Promise<WalkRe
   const builts: Built[] = [];
   const selfSources = new Set<string>();
   const handled = new Set<string>();
+  /** kustomize-controller Deployments the repository vendors, and whether they enable ExternalArtifact. */
+  const controllers: { entry: Built; gate: boolean }[] = [];
+  const externalUsers: FluxKustomization[] = [];
 
   const signature = (e: Entry) => `${e.absPath}|${JSON.stringify(e.flux ?? {})}`;
 
@@ -180,6 +183,9 @@ export async function walk(repo: string, opts: WalkOptions = {}): Promise<WalkRe
           const id = identity(d);
           b.vendored.add(`${id.kind}|${id.namespace ?? ''}|${id.name}`);
         }
+      }
+      if (/^kind:\s*Deployment\b/m.test(text) && /^\s+name:\s*kustomize-controller\s*$/m.test(text)) {
+        controllers.push({ entry: b, gate: /--feature-gates=[^\s"']*\bExternalArtifact=true/.test(text) });
       }
       if (!INTERESTING.test(text)) continue;
       const d = parseDoc(text);
@@ -288,6 +294,7 @@ export async function walk(repo: string, opts: WalkOptions = {}): Promise<WalkRe
       return { absPath: abs, path: k.path || '.', artifactRoot: repo };
     }
     if (k.sourceRef.kind === 'ExternalArtifact') {
+      if (!externalUsers.includes(k)) externalUsers.push(k);
       const gen = index.all('ArtifactGenerator').find((g) => {
         const gns = identity(g).namespace ?? 'flux-system';
         const arts = (asRecord(g.spec)?.artifacts as Record<string, unknown>[] | undefined) ?? [];
@@ -413,6 +420,15 @@ export async function walk(repo: string, opts: WalkOptions = {}): Promise<WalkRe
     pending = later;
   }
   for (const k of pending) note(`${k.id}: not checked: ExternalArtifact ${k.sourceRef.namespace}/${k.sourceRef.name} is produced by no ArtifactGenerator in this repository`);
+
+  // kustomize-controller accepts ExternalArtifact sources only behind its feature gate (off by default
+  // in v1.9); a vendored controller without it fails every such Kustomization.
+  const gateless = controllers.filter((c) => !c.gate);
+  if (controllers.length > 0 && gateless.length === controllers.length) {
+    for (const k of externalUsers) {
+      k.parent.findings.push(finding(k, 'flux-feature-gate', 'error', `sourceRef ExternalArtifact ${k.sourceRef.namespace}/${k.sourceRef.name} needs kustomize-controller --feature-gates=ExternalArtifact=true, which the vendored controller in ${gateless[0].entry.entry.path} does not set; Flux fails with "ExternalArtifact feature gate is disabled" (bootstrap with --components-extra=source-watcher)`));
+    }
+  }
 
   // HelmReleases: rendered where the chart is offline-reachable, else their values mapped for known charts.
   for (const b of builts) {

@@ -4,7 +4,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { execa } from 'execa';
+import { toolPath } from '../../src/lib/tools.ts';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { ensureSchemaCache } from '../../src/schemas/cache.ts';
 import type { Finding, Report } from '../../src/validate/types.ts';
@@ -12,12 +15,13 @@ import type { Finding, Report } from '../../src/validate/types.ts';
 const fixtures = path.join(projectRoot, 'test/fixtures/flux-layouts');
 const cli = path.join(projectRoot, 'src/cli/validate.ts');
 
-async function validate(fixture: string, extra: string[] = []): Promise<{ code: number | undefined; report: Report; stderr: string }> {
-  // No age key: encrypted inputs must be handled without one, as on a CI runner.
-  const r = await execa(process.execPath, ['--import', 'tsx', cli, path.join(fixtures, fixture), '--format', 'json', '--no-cache', ...extra], {
+async function validate(fixture: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | undefined; report: Report; stderr: string }> {
+  // No age key unless given: encrypted inputs must be handled without one, as on a CI runner.
+  const dir = path.isAbsolute(fixture) ? fixture : path.join(fixtures, fixture);
+  const r = await execa(process.execPath, ['--import', 'tsx', cli, dir, '--format', 'json', '--no-cache', ...extra], {
     reject: false,
     cwd: projectRoot,
-    env: { NO_COLOR: '1', SOPS_AGE_KEY_FILE: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent' },
+    env: { NO_COLOR: '1', SOPS_AGE_KEY_FILE: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', ...env },
   });
   return { code: r.exitCode, report: JSON.parse(String(r.stdout)) as Report, stderr: String(r.stderr) };
 }
@@ -52,6 +56,22 @@ test('flux2-kustomize-helm-example layout: ExternalArtifacts from the ArtifactGe
   assert.ok(report.notes?.some((n) => /HelmRelease cert-manager\/cert-manager: chart cert-manager 1\.x .* not available offline/.test(n)));
 });
 
+test('an ExternalArtifact source with a vendored kustomize-controller lacking the feature gate is an error', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mx-fkh-'));
+  try {
+    await cp(path.join(fixtures, 'kustomize-helm-example'), dir, { recursive: true });
+    const file = path.join(dir, 'clusters/staging/flux-system/gotk-components.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('            - --feature-gates=ExternalArtifact=true\n', ''));
+    const { code, report } = await validate(dir);
+    assert.equal(code, 1);
+    const gate = report.findings.filter((f) => f.rule === 'flux-feature-gate').map((f) => f.name).sort();
+    assert.deepEqual(gate, ['apps', 'infra-configs', 'infra-controllers']);
+    assert.match(report.findings.find((f) => f.rule === 'flux-feature-gate')?.message ?? '', /needs kustomize-controller --feature-gates=ExternalArtifact=true, which the vendored controller in clusters\/staging does not set/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('--overlay takes a Flux Kustomization name', async () => {
   const byNsName = await validate('kustomize-helm-example', ['--overlay', 'flux-system/apps']);
   assert.deepEqual(byNsName.report.overlays.map((o) => o.name), ['apps/staging']);
@@ -77,6 +97,27 @@ test('cluster-template layout: generated roots, components, substituteFrom a SOP
   for (const f of report.findings) assert.ok(!FALSE_ALARMS.includes(f.rule), `false alarm: ${JSON.stringify(f)}`);
   assert.ok(report.notes?.some((n) => n === 'matrix/synapse: Secret matrix/cluster-secrets is SOPS-encrypted and no age key is available (SOPS_AGE_KEY_FILE); its variables are checked with typed placeholders'), JSON.stringify(report.notes));
   assert.ok(report.notes?.some((n) => /HelmRelease matrix\/matrix-stack: chart matrix-stack 26\.8\.1 from OCIRepository/.test(n)));
+});
+
+test('with an age key, substituteFrom reads the decrypted Secret instead of placeholders', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mx-ct-'));
+  try {
+    await cp(path.join(fixtures, 'cluster-template'), dir, { recursive: true });
+    const key = path.join(dir, 'age.key');
+    await execa(toolPath('age-keygen'), ['-o', key]);
+    const recipient = (await readFile(key, 'utf8')).match(/public key: (age1\w+)/)?.[1] ?? '';
+    const secret = path.join(dir, 'kubernetes/components/sops/cluster-secrets.sops.yaml');
+    await writeFile(secret, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\nstringData:\n  SECRET_DOMAIN: chat.example.net\n');
+    const enc = await execa(toolPath('sops'), ['encrypt', '--age', recipient, '--encrypted-regex', '^(data|stringData)$', '--in-place', secret], { cwd: dir, env: { SOPS_DISABLE_VERSION_CHECK: '1' }, reject: false });
+    assert.equal(enc.exitCode, 0, enc.stderr);
+    const { report } = await validate(dir, [], { SOPS_AGE_KEY_FILE: key });
+    assert.ok(!report.notes?.some((n) => /typed placeholders/.test(n)), JSON.stringify(report.notes));
+    assert.ok(report.findings.some((f) => f.rule === 'MX-SYN-001'), 'the HelmRelease is still checked');
+    // The decrypted value never appears in the report.
+    assert.doesNotMatch(JSON.stringify(report), /chat\.example\.net/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('community matrix-synapse chart: extraConfig is read as the homeserver configuration', async () => {
