@@ -57,7 +57,7 @@ export async function roots(repo: string, extra: string[] = []): Promise<Entry[]
   const add = async (rel: string, name = rel): Promise<void> => {
     const abs = path.join(repo, rel);
     if (out.some((e) => e.absPath === abs)) return;
-    out.push({ name, path: rel, absPath: abs, hasKustomization: (await kustomizationFileIn(abs)) !== undefined, artifactRoot: repo, deliveredBy: [] });
+    out.push({ name, path: rel, absPath: abs, hasKustomization: (await kustomizationFileIn(abs)) !== undefined, artifactRoot: repo, deliveredBy: [], root: name });
   };
   for (const sub of await subdirs(path.join(repo, 'overlays'))) {
     if (await kustomizationFileIn(path.join(repo, 'overlays', sub))) await add(`overlays/${sub}`, sub);
@@ -401,6 +401,7 @@ export async function walk(repo: string, opts: WalkOptions = {}): Promise<WalkRe
         hasKustomization: (await kustomizationFileIn(where.absPath)) !== undefined,
         artifactRoot: where.artifactRoot,
         deliveredBy: [k.id],
+        root: k.parent.entry.root,
         flux,
         fluxNamespace: k.namespace,
       };

@@ -47,15 +47,19 @@ function owned(b: Built, findings: Finding[]): Finding[] {
   return out;
 }
 
-/** Each object is checked once: the same finding from two entries that build the same object is reported once. */
-function dedupe(findings: Finding[]): Finding[] {
+/**
+ * Each object is checked once: the same finding from two entries of one cluster's tree (a parent
+ * Kustomization whose path also holds a child's) is reported once. Other clusters' trees build their
+ * own objects, even when names match.
+ */
+function dedupe(findings: { f: Finding; root: string }[]): Finding[] {
   const seen = new Set<string>();
-  return findings.filter((f) => {
-    const k = [f.rule, f.severity, f.kind, f.namespace, f.name, f.message].join('|');
+  return findings.filter(({ f, root }) => {
+    const k = [root, f.rule, f.severity, f.kind, f.namespace, f.name, f.message].join('|');
     if (f.kind && f.name && seen.has(k)) return false;
     seen.add(k);
     return true;
-  });
+  }).map(({ f }) => f);
 }
 
 export async function validate(opts: ValidateOptions): Promise<Report> {
@@ -103,10 +107,10 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       const overlay: OverlayResult = { name: b.entry.name, path: b.entry.path, resources: b.docs.length };
       const findings = owned(b, [...b.findings, ...schema, ...policy.findings]);
       opts.onOverlay?.(overlay, findings);
-      return { overlay, findings, exceptions: owned(b, policy.exceptions) };
+      return { overlay, findings, exceptions: owned(b, policy.exceptions), root: b.entry.root ?? b.entry.name };
     });
-    const raw = dedupe(perOverlay.flatMap((o) => o.findings));
-    const rawExceptions = dedupe(perOverlay.flatMap((o) => o.exceptions));
+    const raw = dedupe(perOverlay.flatMap((o) => o.findings.map((f) => ({ f, root: o.root }))));
+    const rawExceptions = dedupe(perOverlay.flatMap((o) => o.exceptions.map((f) => ({ f, root: o.root }))));
     // Tracing findings to source files parses the whole tree, so a clean run skips it.
     const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, Source[]>();
     const findings = [...attribute(raw, sources), ...(await hygienePromise)].sort(

@@ -25,6 +25,8 @@ export interface Entry {
   absPath: string;
   /** Flux builds plain directories without a kustomization.yaml with a generated one (see kustomization-file.ts). */
   hasKustomization: boolean;
+  /** The root entry (one cluster's tree) the walk reached this entry from; objects repeat only within one. */
+  root?: string;
   /** Flux Kustomizations (namespace/name) that build exactly this entry; the first is named on findings. */
   deliveredBy?: string[];
   /** What Flux merges into the kustomization at spec.path, when the entry was reached through a Flux Kustomization. */

@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { toolPath } from '../../src/lib/tools.ts';
@@ -148,6 +148,34 @@ test('raw manifests: whole-file SOPS, nested .sops.yaml, reference-only Secrets,
   assert.ok(!report.findings.some((f) => f.rule === 'secret-not-covered' && f.name !== 'bridge-credentials'));
   assert.ok(!report.findings.some((f) => f.rule.startsWith('schema')));
   assert.ok(report.notes?.some((n) => /SOPS-encrypted as a whole file/.test(n)));
+});
+
+test('an object several Flux Kustomizations build (nested paths, two clusters) is checked and reported once', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mx-twice-'));
+  try {
+    const ks = (name: string, p: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {interval: 1m, prune: true, path: ${p}, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+    const widget = 'apiVersion: widgets.example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: matrix}\n';
+    for (const c of ['one', 'two']) {
+      await cp(path.join(fixtures, 'community-chart/clusters/home/flux-system'), path.join(dir, `clusters/${c}/flux-system`), { recursive: true });
+      // all of apps/ (generated kustomization) and, again, apps/a on its own
+      await writeFile(path.join(dir, `clusters/${c}/apps.yaml`), `${ks(`all-${c}`, './apps')}---\n${ks(`a-${c}`, './apps/a')}`);
+    }
+    await cp(path.join(fixtures, 'community-chart/clusters/home/flux-system/gotk-sync.yaml'), path.join(dir, 'clusters/one/flux-system/gotk-sync.yaml'));
+    await writeFile(path.join(dir, 'clusters/one/flux-system/gotk-sync.yaml'), (await readFile(path.join(dir, 'clusters/one/flux-system/gotk-sync.yaml'), 'utf8')).replace('./clusters/home', './clusters/one'));
+    await writeFile(path.join(dir, 'clusters/two/flux-system/gotk-sync.yaml'), (await readFile(path.join(dir, 'clusters/two/flux-system/gotk-sync.yaml'), 'utf8')).replace('./clusters/home', './clusters/two'));
+    await mkdir(path.join(dir, 'apps/a'), { recursive: true });
+    await writeFile(path.join(dir, 'apps/a/widget.yaml'), widget);
+    const { report } = await validate(dir);
+    const w = report.findings.filter((f) => f.kind === 'Widget');
+    assert.equal(w.length, 1, JSON.stringify(report.findings));
+    assert.equal(w[0].kustomization, 'flux-system/a-one');
+    // The identical builds of cluster two are the same entries, delivered by its Kustomizations too.
+    assert.deepEqual(report.overlays.map((o) => o.name).sort(), ['apps', 'apps/a', 'clusters/one', 'clusters/two']);
+    assert.deepEqual((await validate(dir, ['--overlay', 'flux-system/all-two'])).report.overlays.map((o) => o.name), ['apps']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('validate time on the largest fixture, per resource', async () => {
