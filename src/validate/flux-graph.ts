@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
+import { UsageError } from '../lib/errors.ts';
 import { build, type Built } from './build.ts';
 import { kustomizationFileIn } from './kustomization-file.ts';
 import { SubstituteError, VAR_NAME, cleanValue, substitute, typedPlaceholder } from './substitute.ts';
@@ -64,7 +65,11 @@ export async function roots(repo: string, extra: string[] = []): Promise<Entry[]
   }
   for (const top of ['flux', 'clusters']) for (const sub of await subdirs(path.join(repo, top))) await add(`${top}/${sub}`);
   for (const sub of await subdirs(path.join(repo, 'kubernetes'))) if (sub.startsWith('flux')) await add(`kubernetes/${sub}`);
-  for (const p of extra) await add(p.replace(/^\.\/+|\/+$/g, ''));
+  for (const p of extra) {
+    const r = p.replace(/^\.\/+|\/+$/g, '');
+    if (!existsSync(path.join(repo, r)) || !statSync(path.join(repo, r)).isDirectory()) throw new UsageError(`--path ${p}: no such folder in ${repo}`);
+    await add(r);
+  }
   return out;
 }
 

@@ -1,5 +1,7 @@
 // Runs every check and assembles one report; each overlay's checks run concurrently with the others.
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
 import { checkRepoDir, selectEntries } from './discover.ts';
 import type { Built } from './build.ts';
 import { walk } from './flux-graph.ts';
@@ -69,6 +71,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const dirs = policyDirs(repo, opts.policies);
   // This project's own tree is the Matrix stack: every bundled rule applies to all of it.
   const isOwnRepo = repo === path.dirname(BUNDLED_POLICIES);
+  for (const d of opts.crds ?? []) if (!existsSync(d) || !statSync(d).isDirectory()) throw new EnvironmentError(`--crds ${d}: not a folder (pass a folder of CustomResourceDefinition YAML)`);
   const walked = await walk(repo, { paths: opts.paths });
   try {
     const built = selectEntries(walked.builts, opts.overlay);

@@ -178,6 +178,46 @@ test('an object several Flux Kustomizations build (nested paths, two clusters) i
   }
 });
 
+test('what Flux would refuse is an error finding with one clear line each', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mx-bad-'));
+  try {
+    const ks = (name: string, spec: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {interval: 1m, prune: true, sourceRef: {kind: GitRepository, name: flux-system}, ${spec}}\n`;
+    await mkdir(path.join(dir, 'clusters/c'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'clusters/c/ks.yaml'),
+      [ks('gone', 'path: ./nowhere'), ks('typo', 'path: ./typo'), ks('stray', 'path: ./stray'), ks('unset', 'path: ./unset, postBuild: {substitute: {A: x}}')].join('---\n'),
+    );
+    for (const d of ['typo', 'stray', 'unset']) await mkdir(path.join(dir, d));
+    await writeFile(path.join(dir, 'typo/kustomization.yaml'), 'resource:\n  - cm.yaml\n');
+    await writeFile(path.join(dir, 'stray/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s, namespace: matrix}\n');
+    await writeFile(path.join(dir, 'stray/values.yaml'), 'replicaCount: 2\n');
+    await writeFile(path.join(dir, 'unset/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: u, namespace: matrix}\ndata: {a: "${A}", b: "${B}"}\n');
+    const { code, report } = await validate(dir);
+    assert.equal(code, 1);
+    const line = (rule: string) => report.findings.filter((f) => f.rule === rule).map((f) => `${f.file} ${f.kind ?? ''}/${f.name ?? ''}: ${f.message}`);
+    assert.deepEqual(line('flux-path'), ['clusters/c/ks.yaml Kustomization/gone: spec.path ./nowhere does not exist in the repository; Flux fails with "kustomization path not found"']);
+    assert.deepEqual(line('kustomization-empty'), ['typo/kustomization.yaml /: kustomization.yaml builds zero objects once Flux drops resource; with prune: true Flux would delete everything it applied from here; fix the field name']);
+    assert.deepEqual(line('kustomize-build'), ['stray/values.yaml /: values.yaml is not Kubernetes YAML, and stray has no kustomization.yaml, so Flux\'s generated kustomization includes it and the build fails ("missing Resource metadata"); add a kustomization.yaml that lists the manifests, or move the file']);
+    assert.deepEqual(line('flux-substitute'), ['unset/cm.yaml ConfigMap/u: variable not set (strict mode): "B": Flux fails the whole Kustomization; define the variable in postBuild.substitute or substituteFrom, or escape it as $${…}']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad --path and --crds: one line, exit 2', async () => {
+  const run = async (args: string[]) => {
+    const r = await execa(process.execPath, ['--import', 'tsx', cli, path.join(fixtures, 'raw-sops'), ...args], { reject: false, cwd: projectRoot, env: { NO_COLOR: '1' } });
+    return { code: r.exitCode, lines: String(r.stderr).trim().split('\n') };
+  };
+  const p = await run(['--path', 'nope']);
+  assert.equal(p.code, 2);
+  assert.deepEqual(p.lines, [`validate: --path nope: no such folder in ${path.join(fixtures, 'raw-sops')}`]);
+  const c = await run(['--crds', '/nonexistent/crds']);
+  assert.equal(c.code, 2);
+  assert.deepEqual(c.lines, ['validate: --crds /nonexistent/crds: not a folder (pass a folder of CustomResourceDefinition YAML)']);
+});
+
 test('validate time on the largest fixture, per resource', async () => {
   const t0 = performance.now();
   const { report } = await validate('kustomize-helm-example');
