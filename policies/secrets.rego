@@ -25,11 +25,28 @@ warn_mx_sec_001 contains r if some r in lib.warned(sec_001)
 # A helper rule, because `not is_object(input.sops)` is undefined (not true) when sops is absent.
 has_sops if is_object(input.sops)
 
+# Nothing secret in git: no values (a service-account token Secret, filled by the cluster), or only
+# references resolved elsewhere (${…}, {{…}}, op://, vault:, <path:…>). Mirrors hygiene.ts holdsNoSecret.
+holds_no_secret if {
+	every f in ["data", "stringData"] {
+		every _, v in object.get(input, f, {}) {
+			reference_or_empty(v)
+		}
+	}
+}
+
+reference_or_empty(v) if v == ""
+
+reference_or_empty(v) if v == null
+
+reference_or_empty(v) if regex.match(`^\s*(\$\{[^}]+\}|\{\{.*\}\}|op://\S+|vault:\S+|<path:[^>]+>)\s*$`, v)
+
 recipient_keys := ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "key_groups"]
 
 sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	input.kind == "Secret"
 	not has_sops
+	not holds_no_secret
 	msg := sprintf("Secret %s: no sops metadata, so the file is plaintext in git; encrypt it with sops", [lib.name_of(input)])
 }
 

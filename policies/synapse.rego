@@ -133,6 +133,7 @@ syn_004 contains lib.v("MX-SYN-004", "deny", input, msg) if {
 	some h in hs
 	some p in secret_paths
 	object.get(h.cfg, p, "") != ""
+	not runtime_templated(object.get(h.cfg, p, ""))
 	msg := sprintf("%s: %s is a literal secret in a ConfigMap; use %s_path pointing at a mounted Secret", [where(h), concat(".", p), concat(".", p)])
 }
 
@@ -140,8 +141,13 @@ syn_004 contains lib.v("MX-SYN-004", "deny", input, msg) if {
 	some h in hs
 	some i, p in object.get(h.cfg, "oidc_providers", [])
 	object.get(p, "client_secret", "") != ""
+	not runtime_templated(p.client_secret)
 	msg := sprintf("%s: oidc_providers[%d].client_secret is a literal; use client_secret_path", [where(h), i])
 }
+
+# A value the container fills in at start (ESS's renderer substitutes ${NAME} from the environment,
+# the ananace chart's start script replaces @@NAME@@): a reference, not a literal secret.
+runtime_templated(v) if regex.match(`^\s*(\$\{[A-Za-z_][A-Za-z0-9_]*\}|@@[A-Za-z_][A-Za-z0-9_]*@@)\s*$`, v)
 
 # ---------------------------------------------------------------- MX-SYN-005
 

@@ -81,6 +81,10 @@ test_syn_004 if {
 	count(deny_mx_syn_004) == 1 with input as with_cfg({"oidc_providers": [{"idp_id": "x", "client_secret": "s"}]})
 	count(deny_mx_syn_004) == 0 with input as with_cfg({"oidc_providers": [{"idp_id": "x", "client_secret_path": "/secrets/s"}]})
 	count(deny_mx_syn_004) == 0 with input as fx.except(with_cfg({"form_secret": "x"}), "MX-SYN-004")
+	# runtime-templated: filled in inside the pod, not a literal
+	count(deny_mx_syn_004) == 0 with input as with_cfg({"database": {"args": {"password": "${SYNAPSE_POSTGRES_PASSWORD}"}}})
+	count(deny_mx_syn_004) == 0 with input as with_cfg({"database": {"args": {"password": "@@POSTGRES_PASSWORD@@"}}})
+	count(deny_mx_syn_004) == 1 with input as with_cfg({"database": {"args": {"password": "pre${X}post"}}})
 }
 
 # MX-SYN-005

@@ -8,12 +8,18 @@ import { step, style, warn } from '../lib/progress.ts';
 import { validate } from '../validate/report.ts';
 import { FORMATS, isFormat } from '../validate/formats/index.ts';
 
-const USAGE = `Usage: matrix-gitops validate [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github] [--no-cache]
+const USAGE = `Usage: matrix-gitops validate [DIR] [--overlay NAME] [--path P]... [--policies DIR] [--crds DIR]...
+                              [--format pretty|json|sarif|junit|github] [--no-cache]
 
-Builds every overlay (overlays/*/) and Flux entry point (flux/*/, clusters/*/) of DIR (default: the
-current directory) with kustomize, checks it with kubeconform against the offline schema cache and
-with conftest against DIR/policies, and checks that every Secret in DIR is SOPS-encrypted and covered
-by .sops.yaml.
+Builds DIR (default: the current directory) the way Flux does: from the roots clusters/*, flux/*,
+kubernetes/flux*, overlays/* and every --path, it follows each Flux Kustomization's spec.path (with
+its targetNamespace, patches, components and postBuild substitution) and renders HelmReleases whose
+chart is available offline. Each build is checked with kubeconform against the offline schema cache
+plus the CRDs the repository carries (and --crds folders), and with conftest against the bundled
+rules (DIR/policies or --policies add to them, or replace them when they hold a main.rego); every
+Secret in DIR must be SOPS-encrypted and covered by the nearest .sops.yaml.
+
+--overlay NAME checks one entry: its name or path, or a Flux Kustomization (namespace/name or name).
 
 Results of unchanged entry points (same rendered YAML, policies, schemas and tool versions) come
 from the per-user cache (validate/ under the matrix-gitops cache); --no-cache checks everything again.
@@ -21,12 +27,25 @@ from the per-user cache (validate/ under the matrix-gitops cache); --no-cache ch
 Exit codes: 0 no error findings, 1 error findings, 2 usage or environment error.
 `;
 
-function parse(argv: string[]): { dir: string; overlay?: string; format: keyof typeof FORMATS; cache: boolean } | 'help' {
+interface Args {
+  dir: string;
+  overlay?: string;
+  format: keyof typeof FORMATS;
+  cache: boolean;
+  paths: string[];
+  policies?: string;
+  crds: string[];
+}
+
+function parse(argv: string[]): Args | 'help' {
   if (wantsHelp(argv)) return 'help';
   const { values, positionals } = parseFlags('validate', argv, {
     overlay: { type: 'string' },
     format: { type: 'string', default: 'pretty' },
     'no-cache': { type: 'boolean' },
+    path: { type: 'string', multiple: true },
+    policies: { type: 'string' },
+    crds: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   }, true);
   if (positionals.length > 1) throw new UsageError(`expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -36,7 +55,15 @@ function parse(argv: string[]): { dir: string; overlay?: string; format: keyof t
   // typed it. Anywhere else (a generated repository's scripts and hook, npx) the working directory is meant.
   const inOwnCheckout = process.cwd() === packageRoot && process.env.INIT_CWD;
   const cwd = inOwnCheckout || process.cwd();
-  return { dir: path.resolve(cwd, positionals[0] ?? '.'), overlay: values.overlay, format, cache: values['no-cache'] !== true };
+  return {
+    dir: path.resolve(cwd, positionals[0] ?? '.'),
+    overlay: values.overlay,
+    format,
+    cache: values['no-cache'] !== true,
+    paths: values.path ?? [],
+    policies: values.policies === undefined ? undefined : path.resolve(cwd, values.policies),
+    crds: (values.crds ?? []).map((d) => path.resolve(cwd, d)),
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -49,13 +76,16 @@ export async function run(argv: string[]): Promise<number> {
     dir: args.dir,
     overlay: args.overlay,
     cache: args.cache,
+    paths: args.paths,
+    policies: args.policies,
+    crds: args.crds,
     onOverlay: (o, findings) => {
       const errors = findings.filter((f) => f.severity === 'error').length;
       step(`${o.name}: ${o.resources} resources${errors > 0 ? `, ${style.err(`${errors} errors`)}` : ''}`);
     },
   });
   // Not an error (a fresh scaffold may have none yet), but a silent pass over nothing would mislead.
-  if (report.overlays.length === 0) warn(`no overlays/*/ or flux/*/ or clusters/*/ entry points under ${args.dir}`);
+  if (report.overlays.length === 0) warn(`no overlays/*/, flux/*/, clusters/*/ or kubernetes/flux*/ entry points under ${args.dir}; pass --path`);
   process.stdout.write(FORMATS[args.format](report));
   return report.ok ? 0 : 1;
 }

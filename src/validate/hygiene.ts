@@ -16,11 +16,13 @@ export async function yamlFiles(root: string, dir = root): Promise<string[]> {
   } catch {
     return out;
   }
+  // A Helm chart's templates are Go templates, not YAML; the chart is checked through helm template.
+  const isChart = entries.some((e) => e.name === 'Chart.yaml');
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) out.push(...(await yamlFiles(root, full)));
-    } else if (/\.ya?ml$/.test(e.name) && !(dir === root && e.name === '.sops.yaml')) {
+      if (!SKIP_DIRS.has(e.name) && !(isChart && e.name === 'templates')) out.push(...(await yamlFiles(root, full)));
+    } else if (/\.ya?ml$/.test(e.name) && e.name !== '.sops.yaml') {
       out.push(full);
     }
   }
@@ -28,6 +30,16 @@ export async function yamlFiles(root: string, dir = root): Promise<string[]> {
 }
 
 const ENCRYPTED = /^ENC\[AES256_GCM,data:.*\]$/s;
+
+// Values filled in elsewhere: Flux postBuild (${…}), templating ({{…}}), 1Password (op://), Vault
+// (vault:…) and argocd-vault-plugin (<path:…>) references are not secrets in git.
+const PLACEHOLDER = /^\s*(\$\{[^}]+\}|\{\{.*\}\}|op:\/\/\S+|vault:\S+|<path:[^>]+>)\s*$/s;
+
+/** True when the Secret holds nothing that could be a secret: no values, or only placeholders. */
+export function holdsNoSecret(doc: Record<string, unknown>): boolean {
+  const values = ['data', 'stringData'].flatMap((f) => Object.values(asRecord(doc[f]) ?? {}));
+  return values.every((v) => v === null || v === '' || (typeof v === 'string' && PLACEHOLDER.test(v)));
+}
 
 function plaintextProblem(doc: Record<string, unknown>): string | undefined {
   const sops = asRecord(doc.sops);
@@ -54,12 +66,18 @@ interface CreationRule {
   path_regex?: string;
 }
 
-async function loadRules(repo: string): Promise<RegExp[] | undefined> {
+interface SopsConfig {
+  /** Repo-relative folder of the .sops.yaml ('' for the root). */
+  dir: string;
+  rules: RegExp[];
+}
+
+async function loadRules(file: string): Promise<RegExp[]> {
   let text: string;
   try {
-    text = await readFile(path.join(repo, '.sops.yaml'), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch {
-    return undefined;
+    return [];
   }
   const rules = asRecord(parse(text))?.creation_rules;
   if (!Array.isArray(rules)) return [];
@@ -67,8 +85,40 @@ async function loadRules(repo: string): Promise<RegExp[] | undefined> {
   return (rules as CreationRule[]).map((r) => (typeof r.path_regex === 'string' ? new RegExp(r.path_regex) : /.*/));
 }
 
+/**
+ * The .sops.yaml that covers a file: the nearest one up the tree from the file's folder (what sops
+ * finds when run from there), whose path_regex is matched against the path relative to its folder.
+ */
+function nearestConfig(rel: string, configs: Map<string, SopsConfig>): SopsConfig | undefined {
+  let dir = path.posix.dirname(rel);
+  for (;;) {
+    const hit = configs.get(dir === '.' ? '' : dir);
+    if (hit) return hit;
+    if (dir === '.' || dir === '') return undefined;
+    dir = path.posix.dirname(dir);
+  }
+}
+
+async function sopsConfigs(repo: string, dir = repo, out = new Map<string, SopsConfig>()): Promise<Map<string, SopsConfig>> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory() && !SKIP_DIRS.has(e.name)) await sopsConfigs(repo, full, out);
+    else if (e.name === '.sops.yaml') {
+      const d = path.relative(repo, dir).split(path.sep).join('/');
+      out.set(d, { dir: d, rules: await loadRules(full) });
+    }
+  }
+  return out;
+}
+
 export async function hygieneCheck(repo: string): Promise<Finding[]> {
-  const [files, rules] = await Promise.all([yamlFiles(repo), loadRules(repo)]);
+  const [files, configs] = await Promise.all([yamlFiles(repo), sopsConfigs(repo)]);
   const findings: Finding[] = [];
   await Promise.all(
     files.map(async (file) => {
@@ -79,14 +129,18 @@ export async function hygieneCheck(repo: string): Promise<Finding[]> {
         if (d.errors.length > 0) continue;
         const doc = asRecord(d.toJS());
         if (!doc || doc.kind !== 'Secret') continue;
+        // A service-account token Secret is filled by the cluster; placeholders are filled at deploy time.
+        if (holdsNoSecret(doc)) continue;
         const id = identity(doc);
         const base = { severity: 'error' as const, overlay: null, file: rel, ...id };
         const problem = plaintextProblem(doc);
         if (problem) findings.push({ ...base, rule: 'secret-plaintext', message: `Secret ${problem}` });
-        if (rules === undefined) {
-          findings.push({ ...base, rule: 'secret-not-covered', message: 'no .sops.yaml at the repository root' });
-        } else if (!rules.some((r) => r.test(rel))) {
-          findings.push({ ...base, rule: 'secret-not-covered', message: `no .sops.yaml creation_rules path_regex matches ${rel}` });
+        const config = nearestConfig(rel, configs);
+        const relToConfig = config && config.dir ? rel.slice(config.dir.length + 1) : rel;
+        if (config === undefined) {
+          findings.push({ ...base, rule: 'secret-not-covered', message: 'no .sops.yaml in its folder or any folder above it' });
+        } else if (!config.rules.some((r) => r.test(relToConfig))) {
+          findings.push({ ...base, rule: 'secret-not-covered', message: `no creation_rules path_regex of ${config.dir ? `${config.dir}/` : ''}.sops.yaml matches ${relToConfig}` });
         }
       }
     }),

@@ -54,8 +54,8 @@ export function regoFiles(dir: string): string[] {
  * The rule files of a repository's policies/. Only the rules: conftest would otherwise compile the
  * *_test.rego suites and their fixtures too, which costs more than evaluating every rule.
  */
-export function ruleFiles(repo: string): string[] {
-  return regoFiles(path.join(repo, 'policies')).filter((f) => !f.endsWith('_test.rego'));
+export function ruleFiles(repo: string, dir = path.join(repo, 'policies')): string[] {
+  return regoFiles(dir).filter((f) => !f.endsWith('_test.rego'));
 }
 
 /** conftest refuses a policy folder without rules, and an empty policies/ just means "no policies yet". */
@@ -123,7 +123,7 @@ function collect(outputs: ConftestOutput[], built: Built, outcome: PolicyOutcome
  * data.mx.overlays[data.conftest.file.name]); so is the cross-resource pass (gate_combined.rego
  * evaluates mx.combined once per entry over that entry's documents).
  */
-export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData): Promise<Map<Built, PolicyOutcome>> {
+export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData, policies = path.join(repo, 'policies')): Promise<Map<Built, PolicyOutcome>> {
   const outcomes = new Map<Built, PolicyOutcome>(builts.map((b) => [b, { findings: [], exceptions: [] }]));
   const withDocs = builts.filter((b) => b.docs.length > 0);
   if (withDocs.length === 0) return outcomes;
@@ -138,8 +138,7 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
       ...withDocs.map((b, i) => writeFile(dataFiles[i], JSON.stringify({ mx: { overlay: b.entry.name, ...data } }))),
       writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays, ...data } })),
     ]);
-    const policies = path.join(repo, 'policies');
-    const base = ['--no-fail', '-o', 'json', ...ruleFiles(repo).flatMap((f) => ['-p', f])];
+    const base = ['--no-fail', '-o', 'json', ...ruleFiles(repo, policies).flatMap((f) => ['-p', f])];
     // Per-document rules through policies/main.rego (one deny + one warn query per document instead
     // of two queries per rule), when the policy set has that entry point; else every namespace.
     const hasMain = existsSync(path.join(policies, 'main.rego'));

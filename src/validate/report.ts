@@ -1,8 +1,15 @@
 // Runs every check and assembles one report; each overlay's checks run concurrently with the others.
-import { discover, checkRepoDir } from './discover.ts';
-import { build, type Built } from './build.ts';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import { checkRepoDir, selectEntries } from './discover.ts';
+import type { Built } from './build.ts';
+import { walk } from './flux-graph.ts';
 import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
-import { policyCheckAll, hasPolicies, loadPolicyData, ruleFiles } from './policy.ts';
+import { policyCheckAll, loadPolicyData, ruleFiles, type PolicyOutcome } from './policy.ts';
+import { BUNDLED_POLICIES, policyDirs } from './policy-set.ts';
+import { inScope, matrixScope } from './matrix-scope.ts';
+import { repoCrdSchemas } from './repo-crds.ts';
 import { entryKey, readCached, runKey, writeCached, type CachedResult } from './cache.ts';
 import { hygieneCheck } from './hygiene.ts';
 import { indexSources, attribute, type Source } from './sources.ts';
@@ -13,66 +20,116 @@ export interface ValidateOptions {
   overlay?: string;
   /** false skips the result cache (src/validate/cache.ts); default on */
   cache?: boolean;
+  /** Extra roots to walk from (repo-relative), besides clusters/*, flux/*, kubernetes/flux*, overlays/*. */
+  paths?: string[];
+  /** A policy folder used instead of DIR/policies. */
+  policies?: string;
+  /** Folders of CRD YAML to make schemas from, besides the CRDs the repository carries. */
+  crds?: string[];
   /** Called as each overlay finishes; used for progress on stderr. */
   onOverlay?: (o: OverlayResult, findings: Finding[]) => void;
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+/** Bump when matrix-scope.ts changes which findings it keeps (part of the result-cache key). */
+const SCOPE_VERSION = 1;
+
+/** Findings on a document derived from HelmRelease values name the HelmRelease; vendored objects are not the user's. */
+function owned(b: Built, findings: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const key = `${f.kind}|${f.namespace ?? ''}|${f.name}`;
+    if (b.vendored?.has(key)) continue;
+    const derived = b.derived?.get(key);
+    // MX-SYN-007 checks the Synapse pod's volumes, which exist only in the chart's render.
+    if (derived && f.rule === 'MX-SYN-007') continue;
+    const g = derived ? { ...f, ...derived, message: `${f.message} (in the homeserver configuration its values make)` } : f;
+    out.push({ ...g, kustomization: g.kustomization ?? b.entry.deliveredBy?.[0] ?? null });
+  }
+  return out;
+}
+
+/**
+ * Each object is checked once: the same finding from two entries of one cluster's tree (a parent
+ * Kustomization whose path also holds a child's) is reported once. Other clusters' trees build their
+ * own objects, even when names match.
+ */
+function dedupe(findings: { f: Finding; root: string }[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter(({ f, root }) => {
+    const k = [root, f.rule, f.severity, f.kind, f.namespace, f.name, f.message].join('|');
+    if (f.kind && f.name && seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  }).map(({ f }) => f);
+}
 
 export async function validate(opts: ValidateOptions): Promise<Report> {
   const repo = await checkRepoDir(opts.dir);
   const schemas = schemaDir();
   checkSchemaCache(schemas);
-  const entries = await discover(repo, opts.overlay);
-  const withPolicies = hasPolicies(repo);
-  const dataPromise = loadPolicyData(repo);
-  const hygienePromise = hygieneCheck(repo);
-
-  const data = await dataPromise;
-  const run = opts.cache === false ? undefined : runKey(withPolicies ? ruleFiles(repo) : [], data, schemas);
-  // Build every entry in parallel; unchanged ones come from the result cache, the rest are
-  // schema-checked in parallel and then policy-checked together.
-  const built = await Promise.all(entries.map((entry) => build(entry)));
-  const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
-  const cached = new Map<Built, CachedResult>();
-  for (const b of built) {
-    const key = keys.get(b);
-    const hit = key ? readCached(key) : undefined;
-    if (hit) cached.set(b, hit);
+  const dirs = policyDirs(repo, opts.policies);
+  // This project's own tree is the Matrix stack: every bundled rule applies to all of it.
+  const isOwnRepo = repo === path.dirname(BUNDLED_POLICIES);
+  for (const d of opts.crds ?? []) if (!existsSync(d) || !statSync(d).isDirectory()) throw new EnvironmentError(`--crds ${d}: not a folder (pass a folder of CustomResourceDefinition YAML)`);
+  const walked = await walk(repo, { paths: opts.paths });
+  try {
+    const built = selectEntries(walked.builts, opts.overlay);
+    const hygienePromise = hygieneCheck(repo);
+    const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds)]);
+    const extraSchemas = crdDir ? [crdDir] : [];
+    const run = opts.cache === false ? undefined : `${runKey(dirs.flatMap((d) => ruleFiles(repo, d)), data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${!isOwnRepo}`;
+    // Unchanged entries come from the result cache; the rest are schema-checked in parallel and
+    // then policy-checked together, one conftest pass per policy folder.
+    const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
+    const cached = new Map<Built, CachedResult>();
+    for (const b of built) {
+      const key = keys.get(b);
+      const hit = key ? readCached(key) : undefined;
+      if (hit) cached.set(b, hit);
+    }
+    const fresh = built.filter((b) => !cached.has(b));
+    const [schemaResults, policySets] = await Promise.all([
+      Promise.all(fresh.map((b) => schemaCheck(b, schemas, extraSchemas))),
+      Promise.all(dirs.map((d) => policyCheckAll(repo, fresh, data, d))),
+    ]);
+    fresh.forEach((b, i) => {
+      const scope = matrixScope(b);
+      // Bundled rules reach only Matrix workloads when they run in place of a repository's own gate.
+      const scoped = (d: string, o: PolicyOutcome | undefined): PolicyOutcome | undefined =>
+        o && d === BUNDLED_POLICIES && !isOwnRepo ? { findings: o.findings.filter((f) => inScope(f, scope)), exceptions: o.exceptions.filter((f) => inScope(f, scope)) } : o;
+      const outcomes = policySets.map((m, j) => scoped(dirs[j], m.get(b))).filter((o): o is PolicyOutcome => o !== undefined);
+      const policy = { findings: outcomes.flatMap((o) => o.findings), exceptions: outcomes.flatMap((o) => o.exceptions) };
+      const result: CachedResult = { schema: schemaResults[i], policy };
+      cached.set(b, result);
+      const key = keys.get(b);
+      if (key) writeCached(key, result);
+    });
+    const perOverlay = built.map((b) => {
+      const { schema, policy } = cached.get(b) as CachedResult;
+      const overlay: OverlayResult = { name: b.entry.name, path: b.entry.path, resources: b.docs.length };
+      const findings = owned(b, [...b.findings, ...schema, ...policy.findings]);
+      opts.onOverlay?.(overlay, findings);
+      return { overlay, findings, exceptions: owned(b, policy.exceptions), root: b.entry.root ?? b.entry.name };
+    });
+    const raw = dedupe(perOverlay.flatMap((o) => o.findings.map((f) => ({ f, root: o.root }))));
+    const rawExceptions = dedupe(perOverlay.flatMap((o) => o.exceptions.map((f) => ({ f, root: o.root }))));
+    // Tracing findings to source files parses the whole tree, so a clean run skips it.
+    const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, Source[]>();
+    const findings = [...attribute(raw, sources), ...(await hygienePromise)].sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        (a.overlay ?? '').localeCompare(b.overlay ?? '') ||
+        a.rule.localeCompare(b.rule),
+    );
+    return {
+      ok: !findings.some((f) => f.severity === 'error'),
+      overlays: perOverlay.map((o) => o.overlay),
+      findings,
+      exceptions: attribute(rawExceptions, sources),
+      notes: walked.notes,
+    };
+  } finally {
+    await walked.cleanup();
   }
-  const fresh = built.filter((b) => !cached.has(b));
-  const [schemaResults, policies] = await Promise.all([
-    Promise.all(fresh.map((b) => schemaCheck(b, schemas))),
-    withPolicies ? policyCheckAll(repo, fresh, data) : Promise.resolve(new Map<Built, CachedResult['policy']>()),
-  ]);
-  fresh.forEach((b, i) => {
-    const result: CachedResult = { schema: schemaResults[i], policy: policies.get(b) ?? { findings: [], exceptions: [] } };
-    cached.set(b, result);
-    const key = keys.get(b);
-    if (key) writeCached(key, result);
-  });
-  const checked = built.map((b) => ({ built: b, schema: (cached.get(b) as CachedResult).schema }));
-  const perOverlay = checked.map(({ built, schema }) => {
-    const policy = (cached.get(built) as CachedResult).policy;
-    const overlay: OverlayResult = { name: built.entry.name, path: built.entry.path, resources: built.docs.length };
-    const findings = [...built.findings, ...schema, ...policy.findings];
-    opts.onOverlay?.(overlay, findings);
-    return { overlay, findings, exceptions: policy.exceptions };
-  });
-  const raw = perOverlay.flatMap((o) => o.findings);
-  const rawExceptions = perOverlay.flatMap((o) => o.exceptions);
-  // Tracing findings to source files parses the whole tree, so a clean run skips it.
-  const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, Source[]>();
-  const findings = [...attribute(raw, sources), ...(await hygienePromise)].sort(
-    (a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      (a.overlay ?? '').localeCompare(b.overlay ?? '') ||
-      a.rule.localeCompare(b.rule),
-  );
-  return {
-    ok: !findings.some((f) => f.severity === 'error'),
-    overlays: perOverlay.map((o) => o.overlay),
-    findings,
-    exceptions: attribute(rawExceptions, sources),
-  };
 }

@@ -1,5 +1,5 @@
 // kubeconform over one rendered overlay, against the offline cache only (never fetches at validate time).
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
@@ -20,9 +20,9 @@ export function checkSchemaCache(dir = schemaDir()): void {
   }
 }
 
-/** Secrets are validated too, but the sops stanza is not part of the Secret schema. */
+/** Encrypted objects are validated too (Flux decrypts any kind with sops.mac), minus the sops stanza. */
 export function withoutSops(doc: Manifest): Manifest {
-  if (doc.kind !== 'Secret' || !('sops' in doc)) return doc;
+  if (!('sops' in doc) || !asRecord(doc.sops)) return doc;
   const { sops: _sops, ...rest } = doc;
   return rest;
 }
@@ -37,7 +37,7 @@ function parseDoc(text: string): Manifest | undefined {
 
 /** Re-serialises only encrypted Secrets; every other document goes to kubeconform byte-for-byte. */
 function stripSopsText(text: string): string {
-  if (!/^sops:/m.test(text) || !/^kind:\s*['"]?Secret['"]?\s*$/m.test(text)) return text;
+  if (!/^sops:/m.test(text)) return text;
   const doc = parseDoc(text);
   return doc ? stringify(withoutSops(doc)) : text;
 }
@@ -62,14 +62,41 @@ export function validationMessages(res: KubeconformResource): string[] {
   return leaves.length > 0 ? leaves : errors.map((e) => `${e.path || '/'}: ${e.msg}`);
 }
 
-export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Finding[]> {
+/**
+ * API groups the schema dirs hold a kind for. File names carry only a group's first label
+ * (source.toolkit… and source.extensions… share "source"), so the group is read from the apiVersion
+ * enum each converted schema pins in its first bytes.
+ */
+export function knownGroups(dirs: string[]): Set<string> {
+  const out = new Set<string>();
+  const head = Buffer.alloc(400);
+  for (const d of dirs) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(d).filter((f) => f.endsWith('.json'));
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      const fd = openSync(path.join(d, f), 'r');
+      try {
+        const n = readSync(fd, head, 0, head.length, 0);
+        const m = /"apiVersion":\{[^}]*"enum":\["([^"]*)"/.exec(head.toString('utf8', 0, n));
+        if (m) out.add(m[1].includes('/') ? m[1].split('/')[0] : '');
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+  return out;
+}
+
+export async function schemaCheck(built: Built, dir = schemaDir(), extraDirs: string[] = []): Promise<Finding[]> {
   if (built.docs.length === 0) return [];
   const input = built.docs.map(stripSopsText).join('\n---\n');
-  const r = await execa(
-    toolPath('kubeconform'),
-    ['-strict', '-output', 'json', '-schema-location', path.join(dir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'), '-n', '4', '-'],
-    { input, reject: false },
-  );
+  // CRDs the repository carries first: they describe the versions that cluster runs.
+  const locations = [...extraDirs, dir].flatMap((d) => ['-schema-location', path.join(d, '{{ .ResourceKind }}{{ .KindSuffix }}.json')]);
+  const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', '4', '-'], { input, reject: false });
   let parsed: { resources?: KubeconformResource[] };
   try {
     parsed = JSON.parse(r.stdout) as { resources?: KubeconformResource[] };
@@ -88,6 +115,7 @@ export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Find
     }
   }
   const findings: Finding[] = [];
+  const groups = bad.length > 0 ? knownGroups([...extraDirs, dir]) : new Set<string>();
   for (const res of bad) {
     const base = {
       severity: 'error' as const,
@@ -98,7 +126,13 @@ export async function schemaCheck(built: Built, dir = schemaDir()): Promise<Find
       namespace: ns.get(`${res.version}|${res.kind}|${res.name}`) ?? null,
     };
     if (res.status === 'statusError' && /could not find schema/.test(res.msg ?? '')) {
-      findings.push({ ...base, rule: 'schema-missing', message: `no schema for ${res.version}/${res.kind}: ${res.msg}` });
+      const group = (res.version ?? '').includes('/') ? (res.version ?? '').split('/')[0] : '';
+      if (group && !groups.has(group)) {
+        // A group the tool knows nothing about: not the user's mistake, but not checked either.
+        findings.push({ ...base, severity: 'warning', rule: 'schema-unknown-group', message: `${res.kind} (${res.version}) not checked: no schema for API group ${group}; commit its CustomResourceDefinition to the repository or pass --crds DIR (a folder of CRD YAML)` });
+      } else {
+        findings.push({ ...base, rule: 'schema-missing', message: `no schema for ${res.version}/${res.kind}: ${res.msg}` });
+      }
     } else if (res.validationErrors && res.validationErrors.length > 0) {
       for (const message of validationMessages(res)) findings.push({ ...base, rule: 'schema', message });
     } else {

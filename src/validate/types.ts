@@ -13,6 +13,8 @@ export interface Finding {
   message: string;
   /** 1-based line in `file`, when the finding was traced to a source file; not part of the JSON report. */
   line?: number;
+  /** The Flux Kustomization (namespace/name) that delivers the object, when the entry was reached through one. */
+  kustomization?: string | null;
 }
 
 export interface Entry {
@@ -21,8 +23,35 @@ export interface Entry {
   /** Repo-relative POSIX path of the directory. */
   path: string;
   absPath: string;
-  /** Flux builds plain directories without a kustomization.yaml by concatenating their YAML. */
+  /** Flux builds plain directories without a kustomization.yaml with a generated one (see kustomization-file.ts). */
   hasKustomization: boolean;
+  /** The root entry (one cluster's tree) the walk reached this entry from; objects repeat only within one. */
+  root?: string;
+  /** Flux Kustomizations (namespace/name) that build exactly this entry; the first is named on findings. */
+  deliveredBy?: string[];
+  /** What Flux merges into the kustomization at spec.path, when the entry was reached through a Flux Kustomization. */
+  flux?: FluxMods;
+  /** Namespace of the Flux Kustomization that builds the entry (where substituteFrom objects are looked up). */
+  fluxNamespace?: string;
+  /** Root the entry's paths may not leave (the repository, or a synthesised ExternalArtifact tree). */
+  artifactRoot?: string;
+}
+
+/** The parts of a Flux Kustomization spec that change what gets built (flux-semantics.md §1–2). */
+export interface FluxMods {
+  targetNamespace?: string;
+  namePrefix?: string;
+  nameSuffix?: string;
+  patches?: unknown[];
+  components?: string[];
+  images?: unknown[];
+  postBuild?: PostBuild;
+}
+
+export interface PostBuild {
+  substitute?: Record<string, string>;
+  substituteFrom?: { kind: string; name: string; optional?: boolean }[];
+  substituteStrategy?: string;
 }
 
 export interface OverlayResult {
@@ -33,6 +62,8 @@ export interface OverlayResult {
 
 export interface Report {
   ok: boolean;
+  /** Information that is neither a finding nor silent: what was not checked and why, placeholders used. */
+  notes?: string[];
   overlays: OverlayResult[];
   findings: Finding[];
   exceptions: Finding[];

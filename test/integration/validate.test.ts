@@ -62,11 +62,58 @@ test('typo in a CRD field (Flux Kustomization spec.intervall)', async () => {
   assert.match(f.message, /additional propert/);
 });
 
-test('a kind with no schema is a finding, not a skip', async () => {
+test('a kind of an unknown API group is a warning that says how to add its schema', async () => {
   const { code, report } = await json('schema-missing');
+  assert.equal(code, 0);
+  assert.deepEqual(rules(report), ['schema-unknown-group']);
+  assert.equal(report.findings[0].kind, 'Widget');
+  assert.equal(report.findings[0].severity, 'warning');
+  assert.equal(
+    report.findings[0].message,
+    'Widget (widgets.example.com/v1) not checked: no schema for API group widgets.example.com; commit its CustomResourceDefinition to the repository or pass --crds DIR (a folder of CRD YAML)',
+  );
+});
+
+test('an unknown kind in a known API group stays an error (strictness kept)', async () => {
+  const { code, report } = await json('schema-missing-known-group');
   assert.equal(code, 1);
   assert.deepEqual(rules(report), ['schema-missing']);
-  assert.equal(report.findings[0].kind, 'Widget');
+  assert.equal(report.findings[0].kind, 'Certificat');
+});
+
+test('--crds makes schemas from a folder of CRDs', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mx-crds-'));
+  try {
+    await writeFile(
+      path.join(dir, 'widget-crd.yaml'),
+      [
+        'apiVersion: apiextensions.k8s.io/v1',
+        'kind: CustomResourceDefinition',
+        'metadata: {name: widgets.widgets.example.com}',
+        'spec:',
+        '  group: widgets.example.com',
+        '  names: {kind: Widget, plural: widgets}',
+        '  scope: Namespaced',
+        '  versions:',
+        '    - name: v1',
+        '      served: true',
+        '      storage: true',
+        '      schema:',
+        '        openAPIV3Schema:',
+        '          type: object',
+        '          properties:',
+        '            spec: {type: object, properties: {sizes: {type: integer}}}',
+        '',
+      ].join('\n'),
+    );
+    const { code, report } = await json('schema-missing', ['--crds', dir]);
+    assert.ok(report.findings.length > 0, JSON.stringify(report));
+    assert.equal(code, 1);
+    assert.deepEqual(rules(report), ['schema']);
+    assert.match(report.findings[0].message, /size/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('a kustomize build failure is an error finding', async () => {

@@ -10,6 +10,7 @@ const ordered = (f: Finding): Finding => ({
   name: f.name,
   namespace: f.namespace,
   message: f.message,
+  kustomization: f.kustomization ?? null,
 });
 
 export function formatJson(report: Report): string {
@@ -18,6 +19,7 @@ export function formatJson(report: Report): string {
     overlays: report.overlays,
     findings: report.findings.map(ordered),
     exceptions: report.exceptions.map(ordered),
+    notes: report.notes ?? [],
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

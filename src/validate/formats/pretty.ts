@@ -4,7 +4,7 @@ import type { Finding, Report } from '../types.ts';
 export function formatPretty(report: Report, colour = process.stdout.isTTY === true && !process.env.NO_COLOR): string {
   const paint = (code: string, s: string) => (colour ? `\u001b[${code}m${s}\u001b[0m` : s);
   const where = (f: Finding) =>
-    [f.overlay && `[${f.overlay}]`, f.file, f.kind && `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name ?? '?'}`]
+    [f.overlay && `[${f.overlay}]`, f.file, f.kind && `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name ?? '?'}`, f.kustomization && `(via Kustomization ${f.kustomization})`]
       .filter(Boolean)
       .join(' ');
   const lines: string[] = [];
@@ -13,6 +13,7 @@ export function formatPretty(report: Report, colour = process.stdout.isTTY === t
     const label = f.severity === 'error' ? paint('31', 'error') : paint('33', 'warning');
     lines.push(`${label} ${paint('1', f.rule)} ${where(f)}: ${f.message}`);
   }
+  for (const n of report.notes ?? []) lines.push(`${paint('36', 'info')} ${n}`);
   for (const e of report.exceptions) lines.push(`${paint('2', 'exception')} ${e.rule} ${where(e)}: ${e.message}`);
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;

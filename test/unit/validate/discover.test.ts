@@ -7,28 +7,36 @@ import { discover, checkRepoDir } from '../../../src/validate/discover.ts';
 import { withoutSops } from '../../../src/validate/schema.ts';
 import { EnvironmentError, UsageError } from '../../../src/lib/errors.ts';
 
-test('discovers overlays with a kustomization and every Flux entry point', async () => {
+test('discovers roots and the folders Flux Kustomizations point at, not every nested kustomization', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'mx-discover-'));
   try {
-    for (const d of ['overlays/prod', 'overlays/notes', 'flux/system/infra/operators', 'flux/system/docs', 'clusters/home']) {
+    for (const d of ['overlays/prod', 'overlays/notes', 'flux/system/infra/operators', 'flux/system/docs', 'clusters/home', 'apps/matrix']) {
       await mkdir(path.join(dir, d), { recursive: true });
     }
     await writeFile(path.join(dir, 'overlays/prod/kustomization.yaml'), 'resources: []\n');
-    await writeFile(path.join(dir, 'flux/system/kustomization.yaml'), 'resources: []\n');
+    await writeFile(path.join(dir, 'flux/system/kustomization.yaml'), 'resources: [ks.yaml]\n');
+    await writeFile(
+      path.join(dir, 'flux/system/ks.yaml'),
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 1m, prune: true, path: ./apps/matrix, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+    );
+    // Not referenced by any Flux Kustomization: Flux never builds it on its own.
     await writeFile(path.join(dir, 'flux/system/infra/operators/kustomization.yaml'), 'resources: []\n');
+    await writeFile(path.join(dir, 'apps/matrix/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n');
     const entries = await discover(dir);
     assert.deepEqual(
-      entries.map((e) => [e.name, e.path, e.hasKustomization]),
+      entries.map((e) => [e.name, e.path, e.hasKustomization, e.deliveredBy]),
       [
-        ['prod', 'overlays/prod', true],
-        ['flux/system', 'flux/system', true],
-        // a folder a Flux Kustomization points at is built on its own, as the cluster does
-        ['flux/system/infra/operators', 'flux/system/infra/operators', true],
-        ['clusters/home', 'clusters/home', false],
+        ['prod', 'overlays/prod', true, []],
+        ['flux/system', 'flux/system', true, []],
+        ['clusters/home', 'clusters/home', false, []],
+        // a plain folder gets the kustomization Flux generates
+        ['apps/matrix', 'apps/matrix', false, ['flux-system/apps']],
       ],
     );
     assert.deepEqual((await discover(dir, 'flux/system')).map((e) => e.name), ['flux/system']);
-    await assert.rejects(discover(dir, 'nope'), UsageError);
+    assert.deepEqual((await discover(dir, 'flux-system/apps')).map((e) => e.name), ['apps/matrix']);
+    assert.deepEqual((await discover(dir, 'apps')).map((e) => e.name), ['apps/matrix']);
+    await assert.rejects(discover(dir, 'nope'), (err: Error) => err instanceof UsageError && err.message === 'unknown overlay "nope" (found: prod, flux/system, clusters/home, apps/matrix, flux-system/apps)');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -39,10 +47,11 @@ test('a missing or non-directory DIR is an environment error', async () => {
   await assert.rejects(checkRepoDir(import.meta.filename), EnvironmentError);
 });
 
-test('only a Secret loses its sops stanza before schema validation', () => {
+test('any encrypted object loses its sops stanza before schema validation (Flux decrypts any kind)', () => {
   assert.deepEqual(withoutSops({ kind: 'Secret', data: {}, sops: { mac: 'x' } }), { kind: 'Secret', data: {} });
-  const cm = { kind: 'ConfigMap', sops: 1 };
-  assert.equal(withoutSops(cm), cm);
+  assert.deepEqual(withoutSops({ kind: 'ConfigMap', data: {}, sops: { mac: 'x' } }), { kind: 'ConfigMap', data: {} });
+  const odd = { kind: 'ConfigMap', sops: 1 };
+  assert.equal(withoutSops(odd), odd);
 });
 
 test('splitStream keeps real documents only', async () => {

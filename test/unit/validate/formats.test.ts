@@ -50,8 +50,8 @@ test('github: one command per line, properties and data escaped', () => {
 
 test('json: stable key order and one document', () => {
   const doc = JSON.parse(formatJson(report)) as Report;
-  assert.deepEqual(Object.keys(doc), ['ok', 'overlays', 'findings', 'exceptions']);
-  assert.deepEqual(Object.keys(doc.findings[0]), ['rule', 'severity', 'overlay', 'file', 'kind', 'name', 'namespace', 'message']);
+  assert.deepEqual(Object.keys(doc), ['ok', 'overlays', 'findings', 'exceptions', 'notes']);
+  assert.deepEqual(Object.keys(doc.findings[0]), ['rule', 'severity', 'overlay', 'file', 'kind', 'name', 'namespace', 'message', 'kustomization']);
 });
 
 test('pretty: colours only when asked', () => {

@@ -71,3 +71,37 @@ test('skips tool, cache and fixture folders; only Secret documents count', async
   });
   assert.deepEqual(out, []);
 });
+
+test('the nearest .sops.yaml up the tree covers a file, its path_regex matched relative to its folder', async () => {
+  const nested = 'creation_rules:\n  - path_regex: ^[^/]*\\.sops\\.yaml$\n    age: age1x\n';
+  assert.deepEqual(
+    await check({
+      '.sops.yaml': RULES,
+      'apps/matrix/.sops.yaml': nested,
+      'apps/matrix/db.sops.yaml': secret(`data:\n  k: ${ENC}`),
+      // the nearest config wins even where the root one would match
+      'apps/matrix/secrets/x.yaml': secret(`data:\n  k: ${ENC}`),
+    }),
+    ['secret-not-covered apps/matrix/secrets/x.yaml: no creation_rules path_regex of apps/matrix/.sops.yaml matches secrets/x.yaml'],
+  );
+  assert.deepEqual(await check({ 'deep/a/s.yaml': secret(`data:\n  k: ${ENC}`) }), ['secret-not-covered deep/a/s.yaml: no .sops.yaml in its folder or any folder above it']);
+});
+
+test('Secrets that hold nothing secret are not findings: service-account tokens, references, whole-file encryption', async () => {
+  const plain = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\n${body}\n`;
+  assert.deepEqual(
+    await check({
+      'a/token.yaml': plain('type: kubernetes.io/service-account-token'),
+      'a/refs.yaml': plain('stringData:\n  a: op://vault/item/field\n  b: ${FROM_FLUX}\n  c: "{{ .Values.x }}"\n  d: vault:secret/data/x#k\n  e: <path:kv/data/x#k>'),
+      // whole-file encrypted: kind itself is ENC[…]
+      'a/whole.sops.yaml': `apiVersion: ${ENC}\nkind: ${ENC}\nmetadata:\n  name: ${ENC}\n${SOPS}`,
+      // a comment is never a value
+      'a/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n# kind: Secret\n# password: hunter2\ndata: {}\n',
+    }),
+    [],
+  );
+  assert.deepEqual(
+    (await check({ '.sops.yaml': RULES, 'secrets/mixed.yaml': plain('stringData:\n  a: op://vault/item/field\n  b: hunter2') })).map((l) => l.split(':')[0]),
+    ['secret-plaintext secrets/mixed.yaml'],
+  );
+});
