@@ -36,6 +36,7 @@ if (args[0] === '--all') {
   const steps: [string, string[]][] = [
     [process.execPath, [path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit']],
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'unit', 'integration'),
+    tsx(path.join('scripts', 'dev', 'boot-setup.ts')),
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'boot'),
     tsx(path.join('scripts', 'dev', 'e2e-build.ts')),
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'e2e'),
