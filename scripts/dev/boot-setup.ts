@@ -5,12 +5,11 @@
 // serves every checkout). Idempotent: a warm run only checks binaries and the venv marker.
 // Usage: tsx scripts/dev/boot-setup.ts   (the boot tests call ensureBootEnvironment() themselves)
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { versions } from '../../src/lib/versions.ts';
-import { cacheDir } from '../../src/lib/paths.ts';
+import { cacheDir, userCacheDir } from '../../src/lib/paths.ts';
 import { EnvironmentError, exitOnKnownError } from '../../src/lib/errors.ts';
 import { done, step } from '../../src/lib/progress.ts';
 import { answerHelp } from './help.ts';
@@ -42,12 +41,6 @@ export interface BootEnvironment {
   bin: Record<string, string>;
   /** livekit-server built from the pinned module version. */
   livekit: string;
-}
-
-/** Per-user build cache shared by every checkout (XDG base directory spec). */
-export function userCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'matrix-gitops');
 }
 
 export function livekitDir(pins = bootPins()): string {
