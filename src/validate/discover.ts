@@ -1,5 +1,5 @@
 // Finds what to build: overlays/*/ with a kustomization, plus Flux entry points under flux/ and clusters/.
-import { readdir, stat, access } from 'node:fs/promises';
+import { readdir, readFile, stat, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError, UsageError } from '../lib/errors.ts';
@@ -35,13 +35,21 @@ async function hasKustomization(dir: string): Promise<boolean> {
   return KUSTOMIZATION_FILES.some((f) => names.has(f));
 }
 
+/** A Kustomize Component (kind: Component) is built as part of what includes it, never on its own. */
+async function isComponent(dir: string): Promise<boolean> {
+  const names = new Set(await readdir(dir));
+  const file = KUSTOMIZATION_FILES.find((f) => names.has(f));
+  if (!file) return false;
+  return /^kind:\s*Component\s*$/m.test(await readFile(path.join(dir, file), 'utf8'));
+}
+
 /** Relative paths of every folder below `dir` that has its own kustomization file. */
 async function nestedKustomizations(dir: string, prefix = ''): Promise<string[]> {
   const found: string[] = [];
   for (const sub of await subdirs(dir)) {
     const abs = path.join(dir, sub);
     const rel = prefix ? `${prefix}/${sub}` : sub;
-    if (await hasKustomization(abs)) found.push(rel);
+    if (await hasKustomization(abs) && !(await isComponent(abs))) found.push(rel);
     found.push(...(await nestedKustomizations(abs, rel)));
   }
   return found;

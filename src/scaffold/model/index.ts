@@ -1,6 +1,6 @@
 // The model resolves every per-environment decision once, so the renderers stay free of
 // `if (env === ...)` chains and the tests can reason about one explicit structure.
-import type { Components, Environment, Hosts, MatrixConfig } from '../config/types.ts';
+import type { Components, ElementSettings, Environment, Hosts, JitsiSettings, MatrixConfig, StorageSettings, SygnalApp, SynapseSettings } from '../config/types.ts';
 import { WORKERS, type WorkerType } from '../render/components/worker-routes.ts';
 
 /** Per environment the hosts are the config's (the li copy overrides some). */
@@ -40,6 +40,12 @@ export interface Model {
   /** Production namespace, which li reads from. */
   productionNamespace: string;
   environments: EnvModel[];
+  /** The operator's settings, as the config gives them (renderers apply them per environment). */
+  synapse: SynapseSettings;
+  element: ElementSettings;
+  storage: StorageSettings;
+  jitsi: JitsiSettings;
+  sygnalApps: Record<string, SygnalApp>;
 }
 
 export function buildModel(config: MatrixConfig): Model {
@@ -72,6 +78,7 @@ export function buildModel(config: MatrixConfig): Model {
       case 'homelab':
         return {
           ...production(name),
+          // load.ts refuses workers/monitoring without production; with production they stay there.
           components: { ...config.components, monitoring: false, workers: false, antivirus: false },
           postgres: 'statefulset',
           postgresInstances: 1,
@@ -117,5 +124,10 @@ export function buildModel(config: MatrixConfig): Model {
     externalIp: config.externalIp,
     productionNamespace: config.namespace,
     environments,
+    synapse: config.synapse,
+    element: config.element,
+    storage: config.storage,
+    jitsi: config.jitsi,
+    sygnalApps: config.sygnal.apps,
   };
 }
