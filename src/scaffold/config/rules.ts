@@ -61,6 +61,8 @@ function componentProblem(c: MatrixConfig): string | undefined {
 function doubledHostProblem(c: MatrixConfig): string | undefined {
   const host = serverHost(c.serverName).toLowerCase();
   const first = host.split('.')[0];
+  // matrix.org is a domain (its hosts may well be matrix.matrix.org); only a host-like name doubles.
+  if (host.split('.').length < 3) return undefined;
   const all: [string, string][] = [...Object.entries(c.hosts).map(([k, v]): [string, string] => [`hosts.${k}`, v]), ...Object.entries(c.li.hosts).map(([k, v]): [string, string] => [`li.hosts.${k}`, v])];
   for (const [field, h] of all) {
     if (h === `${first}.${host}` || h === `li-${first}.${host}`) {

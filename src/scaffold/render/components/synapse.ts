@@ -47,7 +47,8 @@ export function settingsSecretSpecs(model: Model, env: EnvModel): SecretSpec[] {
   if (s.email && emailInSecret(s)) {
     // Synapse has no smtp_pass_path and merges config files per top-level key, so the whole
     // email block is in the Secret; the block is written once, like every secret (README: to change it, edit it with sops).
-    const block = yamlText({ email: { ...emailBlock(s.email, `https://${env.hosts.element}`), smtp_pass: '@@SMTP_PASS@@' } }).replace("'@@SMTP_PASS@@'", '{smtp_pass|json}');
+    // `email:` is the only top-level key, so the password line closes its indented block.
+    const block = `${yamlText({ email: emailBlock(s.email, `https://${env.hosts.element}`) })}  smtp_pass: {smtp_pass|json}\n`;
     specs.push(secretSpec(env, 'synapse-email', {
       smtp_pass: { env: s.email.passwordEnv, field: 'synapse.email.passwordEnv' },
       'email.yaml': { template: block },
