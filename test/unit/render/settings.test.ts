@@ -143,6 +143,7 @@ test('extraConfig is merged last, per environment, and never loosens the li copy
   assert.deepEqual(li.rc_login, { address: { per_second: 0.2, burst_count: 5 } });
   assert.equal(li.enable_registration, false);
   assert.deepEqual(li.federation_domain_whitelist, []);
+  assert.deepEqual([li.report_stats, li.allow_public_rooms_without_auth, li.allow_public_rooms_over_federation], [false, false, false]);
   for (const k of ['email', 'auto_join_rooms', 'registrations_require_3pid', 'recaptcha_private_key_path']) assert.equal(li[k], undefined, k);
   // extraConfig wins over a rendered key (deep-merged: sibling keys stay).
   const over = render(everyOptionConfig({ synapse: { extraConfig: { presence: { include_offline_users_on_sync: true } } } })).hs('production');

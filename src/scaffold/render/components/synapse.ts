@@ -144,6 +144,10 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
       // Audit trail: every request at INFO, structured, to stdout (li-audit-log.ts).
       log_config: LI_LOG_CONFIG_PATH,
       url_preview_enabled: false,
+      // The copy reports nothing and lists no rooms to anyone unauthenticated (MX-LI-002, MX-SYN-008).
+      report_stats: false,
+      allow_public_rooms_without_auth: false,
+      allow_public_rooms_over_federation: false,
     });
     delete cfg.email;
     delete cfg.auto_join_rooms;
