@@ -3,6 +3,7 @@
 import type { MatrixConfig } from '../config/types.ts';
 import { serverHost } from '../config/defaults.ts';
 import type { RenderedFile } from '../render/index.ts';
+import { customisingSection } from './readme-customising.ts';
 
 export interface Ports {
   turn?: { listen: string; min: string; max: string };
@@ -94,13 +95,15 @@ tag or commit to use: the validator and its pinned tools are versioned by it).
 
    Re-apply it when \`flux/<env>/\` changes; everything else Flux reconciles from \`${deployBranch}\`.
    For a private repository, add credentials: \`flux create secret git matrix-gitops-auth --url=${c.git.url} …\`
-   and reference it as \`spec.secretRef\` of the GitRepository.
+   and reference it as \`spec.secretRef\` of the GitRepository with a patch in \`flux/<env>/custom/\`
+   (see Customising; never in \`flux/<env>/sources.yaml\`, which the scaffolder owns).
 5. DNS (A/AAAA records):
    - to the ingress controller's address: ${hosts.join(', ')}${hosts.includes(serverHost(c.serverName)) ? ` (\`${serverHost(c.serverName)}\` only serves \`/.well-known/matrix/*\`, the delegation to ${h.synapse})` : ''}${c.components.coturn ? `
    - ${h.turn} to coturn's address (the node in homelab, the coturn LoadBalancer Service elsewhere)` : ''}
 6. Open these ports:
 ${portLines.map((l) => `   ${l}`).join('\n')}
 
+${customisingSection(c)}
 ## Day 2
 
     git config core.hooksPath .githooks   # once per clone: pre-push runs the validate gate
@@ -116,8 +119,9 @@ ${portLines.map((l) => `   ${l}`).join('\n')}
 \`npm run setup\` there once.
 
 - \`serverName\` is permanent: it is part of every user ID and room, so the scaffolder refuses to change it.
-- Files you edit by hand are reported as conflicts (with a diff) on the next \`scaffold\` run and never
-  overwritten; move the change into \`matrix-gitops.yaml\`, or pass \`--force\` to take the generated version.
+- Files you edit by hand (outside \`custom/\`) are reported as conflicts (with a diff) on the next \`scaffold\`
+  run and never overwritten; move the change into \`matrix-gitops.yaml\` or a \`custom/\` folder, or pass
+  \`--force\` to take the generated version.
 - Secrets are generated once and never regenerated or deleted; delete a secret file to have the next
   run create a new value (then roll the pods that use it).
 `;
