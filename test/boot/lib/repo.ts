@@ -42,7 +42,10 @@ async function configFor(recipient: string): Promise<MatrixConfig> {
   return { ...exampleConfig(), ageRecipients: [recipient] };
 }
 
-export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
+/** `edit` changes the project's config before the scaffold (test/boot/config.test.ts); `env` is passed to it (supplied secrets). */
+export interface RepoOptions { edit?: (doc: ReturnType<typeof parseDocument>) => void; env?: Record<string, string> }
+
+export async function generateRepo(workDir: string, opts: RepoOptions = {}): Promise<GeneratedRepo> {
   const dir = path.join(workDir, 'repo');
   const ageKeyFile = path.join(workDir, 'age.key');
   execFileSync(toolPath('age-keygen'), ['-o', ageKeyFile], { stdio: 'pipe' });
@@ -57,9 +60,10 @@ export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
     // The media scanner (ClamAV + matrix-content-scanner) is not booted here; with it on, the ingress
     // sends downloads to it (pinned by test/unit/render/components.test.ts). Off, they reach the media worker.
     doc.setIn(['components', 'antivirus'], false);
+    opts.edit?.(doc);
     writeFileSync(config, doc.toString());
     execFileSync(process.execPath, ['--import', 'tsx', cli, '--config', config, '--out', dir, '--yes', '--age-key', ageKeyFile, '--no-git'], {
-      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOPS_AGE_KEY_FILE: ageKeyFile },
+      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env, SOPS_AGE_KEY_FILE: ageKeyFile },
     });
     return { dir, ageKeyFile, recipient, via: 'cli' };
   }
