@@ -26,6 +26,8 @@ export interface RawConfig {
   storage?: Partial<StorageSettings>;
   jitsi?: Partial<MatrixConfig['jitsi']>;
   sygnal?: Partial<MatrixConfig['sygnal']>;
+  replicas?: MatrixConfig['replicas'];
+  resources?: MatrixConfig['resources'];
 }
 
 export const DEFAULT_COMPONENTS: Components = {
@@ -134,5 +136,7 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     storage: { media: {}, database: {}, backups: {}, ...raw.storage },
     jitsi: { auth: 'jwt', appId: 'matrix', ...raw.jitsi },
     sygnal: { apps: {}, ...raw.sygnal },
+    replicas: raw.replicas ?? {},
+    resources: raw.resources ?? {},
   };
 }

@@ -66,7 +66,9 @@ export function describe(e: ErrorObject, data: unknown): string {
       const key = String(e.params.additionalProperty);
       const known = Object.keys((schemaAt(e.instancePath)?.properties as Record<string, unknown>) ?? {}).filter((k) => k !== '$schema');
       const guess = closest(key, known);
-      return `${fieldPath(e.instancePath, key)}: unknown key${guess ? `; did you mean "${guess}"?` : `; remove it (known keys: ${known.join(', ')})`}`;
+      // replicas: the other worker types are addressed by name, so they can never run twice.
+      const why = e.instancePath === '/replicas' ? '; every other worker type runs exactly once (it is named in instance_map, stream_writers or *_instances)' : '';
+      return `${fieldPath(e.instancePath, key)}: unknown key${guess ? `; did you mean "${guess}"?` : `; remove it (known keys: ${known.join(', ')})`}${why}`;
     }
     case 'required':
       return `${fieldPath(e.instancePath, String(e.params.missingProperty))}: is required; add it to the config or pass it as a flag`;

@@ -72,8 +72,18 @@ function doubledHostProblem(c: MatrixConfig): string | undefined {
   return undefined;
 }
 
+function scalingProblem(c: MatrixConfig): string | undefined {
+  for (const [name, r] of Object.entries(c.replicas)) {
+    if (r?.min !== undefined && r.max !== undefined && r.min > r.max) return `replicas.${name}: min ${r.min} is above max ${r.max}; make max at least ${r.min}`;
+  }
+  for (const env of Object.keys(c.resources)) {
+    if (!c.environments.includes(env as MatrixConfig['environments'][number])) return `resources.${env}: ${env} is not in environments (${c.environments.join(', ')}); remove the entry or add ${env} to environments`;
+  }
+  return undefined;
+}
+
 export function settingsProblem(c: MatrixConfig): string | undefined {
-  return registrationProblem(c) ?? emailProblem(c) ?? federationProblem(c) ?? componentProblem(c) ?? doubledHostProblem(c)
+  return registrationProblem(c) ?? scalingProblem(c) ?? emailProblem(c) ?? federationProblem(c) ?? componentProblem(c) ?? doubledHostProblem(c)
     ?? extraConfigProblem('synapse', c.synapse.extraConfig, c.synapse.extraConfigByEnvironment, c.environments)
     ?? extraConfigProblem('element', c.element.extraConfig, c.element.extraConfigByEnvironment, c.environments);
 }

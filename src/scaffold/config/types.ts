@@ -147,4 +147,11 @@ export interface MatrixConfig {
   jitsi: JitsiSettings;
   /** Sygnal push apps by app id. */
   sygnal: { apps: Record<string, SygnalApp> };
+  /** Production HPA ranges of what may run more than once. */
+  replicas: Partial<Record<ScalableName, { min?: number; max?: number }>>;
+  /** Resource sizing tier per environment (absent = small). */
+  resources: Partial<Record<Environment, ResourceTier>>;
 }
+
+export type ScalableName = 'element' | 'client_reader' | 'federation_reader';
+export type ResourceTier = 'small' | 'large';

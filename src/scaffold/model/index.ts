@@ -46,6 +46,7 @@ export interface Model {
   storage: StorageSettings;
   jitsi: JitsiSettings;
   sygnalApps: Record<string, SygnalApp>;
+  replicas: MatrixConfig['replicas'];
 }
 
 export function buildModel(config: MatrixConfig): Model {
@@ -73,7 +74,10 @@ export function buildModel(config: MatrixConfig): Model {
     allowedCidrs: [],
     resources: 'large',
   });
-  const environments = envs.map((name): EnvModel => {
+  // The tier the config asks for (small = the base values, the default everywhere).
+  const tier = (name: Environment): EnvModel['resources'] => config.resources[name] ?? 'small';
+  const environments = envs.map((name): EnvModel => ({ ...envModel(name), resources: tier(name) }));
+  function envModel(name: Environment): EnvModel {
     switch (name) {
       case 'homelab':
         return {
@@ -115,7 +119,7 @@ export function buildModel(config: MatrixConfig): Model {
           autoscaling: false,
         };
     }
-  });
+  }
   return {
     serverName: config.serverName,
     git: { ...config.git },
@@ -129,5 +133,6 @@ export function buildModel(config: MatrixConfig): Model {
     storage: config.storage,
     jitsi: config.jitsi,
     sygnalApps: config.sygnal.apps,
+    replicas: config.replicas,
   };
 }

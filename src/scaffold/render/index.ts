@@ -17,7 +17,7 @@ import { antiAffinityPatch, networkPolicies, pdbs } from './components/policies.
 import { postgresCnpgBase, postgresStatefulSetBase } from './components/postgres.ts';
 import { homeserverConfig, settingsSecretSpecs, synapseBase, synapseSecretSpecs, yamlText } from './components/synapse.ts';
 import { synapseLogConfig } from './components/synapse-settings.ts';
-import { elementEnvConfig, emailConfigPatches, storagePatches } from './overlay-settings.ts';
+import { elementEnvConfig, emailConfigPatches, storagePatches, tierPatches } from './overlay-settings.ts';
 import { CUSTOM_DIR, customComponent } from './custom.ts';
 import { sygnalBase, sygnalSecretSpecs } from './components/sygnal.ts';
 import { wellKnownBase } from './components/wellknown.ts';
@@ -169,7 +169,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     if (env.podDisruptionBudgets) { out.yaml(`${dir}/pdbs.yaml`, pdbs(env)); local.push('pdbs.yaml'); }
     if (env.components.backups && env.postgres === 'cnpg') { out.yaml(`${dir}/scheduledbackup.yaml`, [cnpgScheduledBackup()]); local.push('scheduledbackup.yaml'); }
     const autoscaled = autoscaledDeployments(env);
-    if (autoscaled.length) { out.yaml(`${dir}/hpa.yaml`, hpas(env)); local.push('hpa.yaml'); }
+    if (autoscaled.length) { out.yaml(`${dir}/hpa.yaml`, hpas(env, model.replicas)); local.push('hpa.yaml'); }
 
     const envSecrets = envSecretSpecs(model, env);
     secrets.push(...envSecrets);
@@ -189,7 +189,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
       for (const name of scalableWorkers(env).map(workerResourceName)) patches.push(smp({ kind: 'Deployment', name }, antiAffinityPatch(name)));
     }
     // Main process and media worker share the media store (ReadWriteMany); storage.* classes and sizes.
-    patches.push(...storagePatches(model, env), ...emailConfigPatches(model, env));
+    patches.push(...storagePatches(model, env), ...emailConfigPatches(model, env), ...tierPatches(env));
     if (env.components.coturn && env.coturnHostNetwork) {
       patches.push(smp({ kind: 'Deployment', name: 'coturn' }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coturn' }, spec: { template: { spec: { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } } } }));
     }

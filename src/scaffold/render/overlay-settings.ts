@@ -6,7 +6,7 @@ import { elementConfig } from './components/element.ts';
 import { EMAIL_CONFIG_FILE } from './components/synapse.ts';
 import { emailInSecret } from './components/synapse-settings.ts';
 import { workerResourceName } from './components/worker-routes.ts';
-import type { Obj } from './lib.ts';
+import { resources, type Obj } from './lib.ts';
 
 function smp(target: { kind: string; name: string }, patch: Obj): Obj {
   return { target, patch: stringify(patch, { lineWidth: 0 }) };
@@ -60,4 +60,26 @@ export function emailConfigPatches(model: Model, env: EnvModel): Obj[] {
 export function elementEnvConfig(model: Model, env: EnvModel): string | undefined {
   if (!model.element.extraConfigByEnvironment[env.name]) return undefined;
   return `${JSON.stringify(elementConfig(model, env, true), null, 2)}\n`;
+}
+
+/**
+ * resources.<env>: large sizes the Synapse main process and PostgreSQL for a few hundred active
+ * users (Synapse's own guidance: the main process's caches grow with users and rooms); small keeps
+ * the base values. The workers keep theirs: each carries a slice of the load.
+ */
+export function tierPatches(env: EnvModel): Obj[] {
+  if (env.resources !== 'large') return [];
+  const out: Obj[] = [smp({ kind: 'Deployment', name: 'synapse' }, {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'synapse' },
+    spec: { template: { spec: { containers: [{ name: 'synapse', resources: resources('1', '2Gi', '4Gi') }] } } },
+  })];
+  if (env.postgres === 'cnpg') {
+    out.push(smp({ kind: 'Cluster', name: 'synapse-pg' }, { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg' }, spec: { resources: resources('1', '2Gi', '4Gi') } }));
+  } else {
+    out.push(smp({ kind: 'StatefulSet', name: 'synapse-pg' }, {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'synapse-pg' },
+      spec: { template: { spec: { containers: [{ name: 'postgres', resources: resources('500m', '1Gi', '2Gi') }] } } },
+    }));
+  }
+  return out;
 }

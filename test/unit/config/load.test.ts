@@ -87,6 +87,8 @@ test('defaults fill everything but serverName', () => {
     storage: { media: {}, database: {}, backups: {} },
     jitsi: { auth: 'jwt', appId: 'matrix' },
     sygnal: { apps: {} },
+    replicas: {},
+    resources: {},
   });
 });
 
@@ -142,7 +144,8 @@ test('the loaded config has exactly the schema\'s keys (types.ts and defaults.ts
   assert.deepEqual(Object.keys(c).sort(), Object.keys(props).filter((k) => k !== '$schema').sort());
   for (const [key, prop] of Object.entries(props)) {
     // ageRecipientsByEnvironment is a sparse map: its keys are optional by design.
-    if (prop.type !== 'object' || key === 'ageRecipientsByEnvironment') continue;
+    // Sparse maps by design: their keys are optional.
+    if (prop.type !== 'object' || ['ageRecipientsByEnvironment', 'replicas', 'resources'].includes(key)) continue;
     // Settings without a default (synapse.email, element.logoUrl, …) are absent until given.
     const sub = (prop.properties ?? {}) as Record<string, { default?: unknown; type?: string; properties?: object }>;
     const always = Object.keys(sub).filter((k) => sub[k].default !== undefined || (sub[k].type === 'object' && !['email', 'retention'].includes(k)));

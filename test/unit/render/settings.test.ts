@@ -230,3 +230,27 @@ test('a server name that is already the Synapse host is not doubled', () => {
   assert.equal(c.hosts.element, 'chat.example.org');
   assert.equal(validateConfig({ serverName: 'matrix.org' }, 'x').hosts.synapse, 'matrix.matrix.org', 'a two-label name is a domain');
 });
+
+test('replicas: the production HPA ranges of Element and the scalable workers; defaults 2-4 and 2-6', () => {
+  const range = (r: ReturnType<typeof render>, name: string) => {
+    const h = r.docs('overlays/production/hpa.yaml').find((d) => d.spec.scaleTargetRef.name === name);
+    return [h?.spec.minReplicas, h?.spec.maxReplicas];
+  };
+  assert.deepEqual(range(all, 'element'), [3, 5]);
+  assert.deepEqual(range(all, 'synapse-client-reader'), [2, 10]);
+  assert.deepEqual(range(all, 'synapse-federation-reader'), [2, 6]);
+  assert.deepEqual(range(defaults, 'element'), [2, 4]);
+  assert.deepEqual(range(defaults, 'synapse-client-reader'), [2, 6]);
+});
+
+test('resources: large sizes the Synapse main process and PostgreSQL of that environment; small keeps the base', () => {
+  const res = (r: ReturnType<typeof render>, dir: string, kind: string, name: string) => (r.kust(dir).patches as Doc[])
+    .filter((p) => p.target.kind === kind && p.target.name === name).map((p) => parse(p.patch as string) as Doc)
+    .map((p) => p.spec?.template?.spec.containers[0].resources ?? p.spec?.resources).filter(Boolean);
+  assert.deepEqual(res(all, 'overlays/production', 'Deployment', 'synapse'), [{ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } }]);
+  assert.deepEqual(res(all, 'overlays/production', 'Cluster', 'synapse-pg'), [{ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } }]);
+  assert.deepEqual(res(all, 'overlays/homelab', 'Deployment', 'synapse'), []);
+  assert.deepEqual(res(defaults, 'overlays/production', 'Deployment', 'synapse'), []);
+  const homelabLarge = render(validateConfig({ serverName: 'example.org', environments: ['homelab'], resources: { homelab: 'large' } }, 'x'));
+  assert.deepEqual(res(homelabLarge, 'overlays/homelab', 'StatefulSet', 'synapse-pg'), [{ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } }]);
+});
