@@ -111,3 +111,16 @@ test('a supplied secret that is not there: one line naming the variable, exit 2,
   assert.deepEqual(lines.map((l) => l.replace(/^.*?synapse\.email/, 'synapse.email')), ['synapse.email.passwordEnv: overlays/homelab/secrets/synapse-email.sops.yaml is new and needs the value of the environment variable MATRIX_GITOPS_SMTP_PASSWORD, which is not set; export MATRIX_GITOPS_SMTP_PASSWORD=… and re-run (it is written once, SOPS-encrypted, and never needed again)']);
   assert.ok(!existsSync(repo), 'nothing written');
 });
+
+test('on a terminal, the components offered follow the environments; matrix.example.org is its own Synapse host', { skip: execaSync('sh', ['-c', 'command -v script'], { reject: false }).exitCode === 0 ? false : 'script(1) missing' }, async () => {
+  const out = path.join(work, 'prompted');
+  const cmd = `${process.execPath} --import tsx ${cli} --out ${out} --environments homelab --no-git --age-key ${key}`;
+  // Answers: serverName, Synapse host (default), Element host (default), components (refused, then the default), git URL (default).
+  const answers = ['matrix.example.org', '', '', 'coturn,workers', '', ''];
+  const r = await execa('script', ['-qec', cmd, '/dev/null'], { cwd: projectRoot, reject: false, env: baseEnv, input: `${answers.join('\n')}\n` });
+  assert.equal(r.exitCode, 0, r.stdout);
+  assert.match(r.stdout, /Synapse host \[matrix\.example\.org\]/);
+  assert.match(r.stdout, /Element Web host \[chat\.example\.org\]/);
+  assert.match(r.stdout, /Components to enable \(comma list of [^)]+\) \[coturn,livekit,backups\]/);
+  assert.match(r.stdout, /workers needs the production environment; leave it out/);
+});
