@@ -254,3 +254,10 @@ test('resources: large sizes the Synapse main process and PostgreSQL of that env
   const homelabLarge = render(validateConfig({ serverName: 'example.org', environments: ['homelab'], resources: { homelab: 'large' } }, 'x'));
   assert.deepEqual(res(homelabLarge, 'overlays/homelab', 'StatefulSet', 'synapse-pg'), [{ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } }]);
 });
+
+test('e-mail: production Synapse may reach the SMTP port (and only that port) beyond the internet rule', () => {
+  const np = all.docs('overlays/production/networkpolicies.yaml').find((d) => d.metadata.name === 'synapse');
+  assert.ok((np?.spec.egress as Doc[]).some((e) => JSON.stringify(e) === JSON.stringify({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 587 }] })));
+  const none = defaults.docs('overlays/production/networkpolicies.yaml').find((d) => d.metadata.name === 'synapse');
+  assert.ok(!(none?.spec.egress as Doc[]).some((e) => JSON.stringify(e).includes('587')));
+});

@@ -51,6 +51,8 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
         { to: [{ podSelector: byName('synapse-redis') }], ports: tcp(6379) },
         // Federation, key servers and URL previews.
         { to: [internet(model)], ports: tcp(443, 8448) },
+        // synapse.email: the SMTP server, wherever it is (a relay is often on a private network).
+        ...(model.synapse.email ? [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcp(model.synapse.email.smtpPort) }] : []),
       ],
     }),
     np('postgres', PG_PODS(pgCluster).podSelector, {
