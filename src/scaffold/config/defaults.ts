@@ -1,7 +1,7 @@
 // Fills every optional key of a validated config. Hosts derive from the server name's host part
 // (or, for an IP server name, from the parent domain of hosts.synapse, which is then required).
 import { isIP } from 'node:net';
-import type { Components, ElementSettings, EmailSettings, Environment, MatrixConfig, StorageSettings, SynapseSettings } from './types.ts';
+import type { Components, ElementSettings, ExternalPostgres, EmailSettings, Environment, MatrixConfig, StorageSettings, SynapseSettings } from './types.ts';
 
 export interface RawConfig {
   serverName: string;
@@ -27,6 +27,7 @@ export interface RawConfig {
   jitsi?: Partial<MatrixConfig['jitsi']>;
   sygnal?: Partial<MatrixConfig['sygnal']>;
   replicas?: MatrixConfig['replicas'];
+  externalPostgres?: Partial<ExternalPostgres> & Pick<ExternalPostgres, 'host' | 'cidr'>;
   resources?: MatrixConfig['resources'];
 }
 
@@ -137,6 +138,7 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     jitsi: { auth: 'jwt', appId: 'matrix', ...raw.jitsi },
     sygnal: { apps: {}, ...raw.sygnal },
     replicas: raw.replicas ?? {},
+    ...(raw.externalPostgres ? { externalPostgres: { port: 5432, database: 'synapse', user: 'synapse', sslmode: 'require', passwordEnv: 'MATRIX_GITOPS_DB_PASSWORD', ...raw.externalPostgres } } : {}),
     resources: raw.resources ?? {},
   };
 }

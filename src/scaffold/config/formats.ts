@@ -128,7 +128,7 @@ export const FORMATS: Record<string, Format> = {
     validate: (v) => v.length <= 253 && v.split('.').every((l) => LABEL.test(l)),
     hint: 'must be a Kubernetes object name: lower-case letters, digits, - and ., such as local-path',
   },
-  host: { validate: (v) => isHostname(v) || isIP(v) !== 0 || v === 'localhost', hint: 'must be a hostname or IP address without scheme or port, such as smtp.example.org' },
+  host: { validate: (v) => isHostname(v) || isIP(v) !== 0 || v === 'localhost', hint: 'must be a hostname or IP address without scheme or port, such as db.example.org or 10.0.5.10' },
   'mail-from': {
     validate: (v) => /^[^\s@<>]+@[^\s@<>]+$/.test(v) || /^[^<>@]*<[^\s@<>]+@[^\s@<>]+>$/.test(v),
     hint: "must be an e-mail address, optionally with a name: noreply@example.org or 'Matrix <noreply@example.org>'",
@@ -141,5 +141,6 @@ export const FORMATS: Record<string, Format> = {
   'room-alias': { validate: (v) => /^#[^:\s]+:\S+$/.test(v), hint: "must be a room alias such as '#welcome:example.org' (quote it: # starts a YAML comment)" },
   'https-url': { validate: (v) => /^https:\/\/[^\s/]+(\/\S*)?$/.test(v), hint: 'must be an https:// URL' },
   'country-code': { validate: (v) => /^[A-Z]{2}$/.test(v), hint: 'must be a two-letter ISO 3166 country code in upper case, such as GB' },
+  'pg-name': { validate: (v) => /^[a-z_][a-z0-9_]{0,62}$/.test(v), hint: 'must be a PostgreSQL name: lower-case letters, digits and _, at most 63, such as synapse' },
   'app-id': { validate: (v) => /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(v), hint: 'must be an app id in reverse-DNS form, such as org.example.app.ios' },
 };

@@ -72,6 +72,13 @@ function doubledHostProblem(c: MatrixConfig): string | undefined {
   return undefined;
 }
 
+function externalPostgresProblem(c: MatrixConfig): string | undefined {
+  if (!c.externalPostgres) return undefined;
+  if (c.environments.includes('li')) return 'externalPostgres: the li copy replicates from the production CloudNativePG cluster, which an external database replaces; remove li or externalPostgres';
+  if (c.storage.database.storageClass || c.storage.database.size) return 'storage.database: the database is external (externalPostgres), so the stack has no database volume; remove storage.database';
+  return undefined;
+}
+
 function scalingProblem(c: MatrixConfig): string | undefined {
   for (const [name, r] of Object.entries(c.replicas)) {
     if (r?.min !== undefined && r.max !== undefined && r.min > r.max) return `replicas.${name}: min ${r.min} is above max ${r.max}; make max at least ${r.min}`;
@@ -83,7 +90,7 @@ function scalingProblem(c: MatrixConfig): string | undefined {
 }
 
 export function settingsProblem(c: MatrixConfig): string | undefined {
-  return registrationProblem(c) ?? scalingProblem(c) ?? emailProblem(c) ?? federationProblem(c) ?? componentProblem(c) ?? doubledHostProblem(c)
+  return registrationProblem(c) ?? externalPostgresProblem(c) ?? scalingProblem(c) ?? emailProblem(c) ?? federationProblem(c) ?? componentProblem(c) ?? doubledHostProblem(c)
     ?? extraConfigProblem('synapse', c.synapse.extraConfig, c.synapse.extraConfigByEnvironment, c.environments)
     ?? extraConfigProblem('element', c.element.extraConfig, c.element.extraConfigByEnvironment, c.environments);
 }

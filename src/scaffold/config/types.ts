@@ -149,8 +149,20 @@ export interface MatrixConfig {
   sygnal: { apps: Record<string, SygnalApp> };
   /** Production HPA ranges of what may run more than once. */
   replicas: Partial<Record<ScalableName, { min?: number; max?: number }>>;
+  /** A PostgreSQL server of the operator's own (absent: the stack runs one). */
+  externalPostgres?: ExternalPostgres;
   /** Resource sizing tier per environment (absent = small). */
   resources: Partial<Record<Environment, ResourceTier>>;
+}
+
+export interface ExternalPostgres {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslmode: 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+  passwordEnv: string;
+  cidr: string;
 }
 
 export type ScalableName = 'element' | 'client_reader' | 'federation_reader';

@@ -12,7 +12,8 @@ export interface EnvModel {
   hosts: EnvHosts;
   components: Components;
   /** homelab runs a plain StatefulSet so it needs no operator; production/li use CNPG. */
-  postgres: 'statefulset' | 'cnpg';
+  /** external: config externalPostgres (the stack runs no database). */
+  postgres: 'statefulset' | 'cnpg' | 'external';
   postgresInstances: number;
   synapseReplicas: number;
   workers: WorkerType[];
@@ -47,6 +48,7 @@ export interface Model {
   jitsi: JitsiSettings;
   sygnalApps: Record<string, SygnalApp>;
   replicas: MatrixConfig['replicas'];
+  externalPostgres?: MatrixConfig['externalPostgres'];
 }
 
 export function buildModel(config: MatrixConfig): Model {
@@ -76,7 +78,9 @@ export function buildModel(config: MatrixConfig): Model {
   });
   // The tier the config asks for (small = the base values, the default everywhere).
   const tier = (name: Environment): EnvModel['resources'] => config.resources[name] ?? 'small';
-  const environments = envs.map((name): EnvModel => ({ ...envModel(name), resources: tier(name) }));
+  const environments = envs.map((name): EnvModel => ({
+    ...envModel(name), resources: tier(name), ...(config.externalPostgres ? { postgres: 'external' as const, postgresInstances: 0 } : {}),
+  }));
   function envModel(name: Environment): EnvModel {
     switch (name) {
       case 'homelab':
@@ -134,5 +138,6 @@ export function buildModel(config: MatrixConfig): Model {
     jitsi: config.jitsi,
     sygnalApps: config.sygnal.apps,
     replicas: config.replicas,
+    ...(config.externalPostgres ? { externalPostgres: config.externalPostgres } : {}),
   };
 }

@@ -137,8 +137,9 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
 
   for (const env of deployed) {
     const dir = `overlays/${env.name}`;
-    const comps = ['synapse', 'element', 'wellknown', 'admin-user',
-      env.postgres === 'cnpg' ? 'postgres-cnpg' : 'postgres-statefulset'];
+    const comps = ['synapse', 'element', 'wellknown', 'admin-user'];
+    // externalPostgres: the operator's database, nothing of ours to deploy.
+    if (env.postgres !== 'external') comps.push(env.postgres === 'cnpg' ? 'postgres-cnpg' : 'postgres-statefulset');
     if (env.components.coturn) comps.push('coturn');
     if (env.components.livekit) comps.push('livekit');
     if (env.workers.length) comps.push('synapse-workers');

@@ -23,7 +23,7 @@ export function storagePatches(model: Model, env: EnvModel): Obj[] {
   const out: Obj[] = [];
   const mediaSpec: Obj = { ...claim(media.storageClass, media.size), ...(mediaReadWriteMany(model, env) ? { accessModes: ['ReadWriteMany'] } : {}) };
   if (Object.keys(mediaSpec).length) out.push(smp({ kind: 'PersistentVolumeClaim', name: 'synapse-media' }, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'synapse-media' }, spec: mediaSpec }));
-  if (database.storageClass || database.size) {
+  if ((database.storageClass || database.size) && env.postgres !== 'external') {
     if (env.postgres === 'cnpg') {
       const storage = { ...(database.size ? { size: database.size } : {}), ...(database.storageClass ? { storageClass: database.storageClass } : {}) };
       out.push(smp({ kind: 'Cluster', name: 'synapse-pg' }, { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg' }, spec: { storage } }));
@@ -75,7 +75,7 @@ export function tierPatches(env: EnvModel): Obj[] {
   })];
   if (env.postgres === 'cnpg') {
     out.push(smp({ kind: 'Cluster', name: 'synapse-pg' }, { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg' }, spec: { resources: resources('1', '2Gi', '4Gi') } }));
-  } else {
+  } else if (env.postgres === 'statefulset') {
     out.push(smp({ kind: 'StatefulSet', name: 'synapse-pg' }, {
       apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'synapse-pg' },
       spec: { template: { spec: { containers: [{ name: 'postgres', resources: resources('500m', '1Gi', '2Gi') }] } } },

@@ -261,3 +261,20 @@ test('e-mail: production Synapse may reach the SMTP port (and only that port) be
   const none = defaults.docs('overlays/production/networkpolicies.yaml').find((d) => d.metadata.name === 'synapse');
   assert.ok(!(none?.spec.egress as Doc[]).some((e) => JSON.stringify(e).includes('587')));
 });
+
+test('externalPostgres: no database of ours, Synapse points at it, the password is supplied, the NetworkPolicy allows only it', () => {
+  const ext = render(validateConfig({ serverName: 'example.org', externalPostgres: { host: 'db.example.org', port: 6432, database: 'matrix', user: 'matrix_app', sslmode: 'verify-full', cidr: '10.0.5.10/32' } }, 'x'));
+  for (const env of ['homelab', 'production']) {
+    const args = ext.hs(env).database.args as Doc;
+    assert.deepEqual([args.host, args.port, args.dbname, args.user, args.sslmode], ['db.example.org', 6432, 'matrix', 'matrix_app', 'verify-full'], env);
+    const resources = ext.kust(`overlays/${env}`).resources as string[];
+    assert.ok(!resources.some((r) => /postgres|scheduledbackup/.test(r)), `${env}: ${resources.join()}`);
+    const spec = ext.r.secrets.find((s) => s.path === `overlays/${env}/secrets/synapse-pg-app.sops.yaml`);
+    assert.deepEqual(spec?.data, { username: { generate: 'literal', value: 'matrix_app' }, password: { env: 'MATRIX_GITOPS_DB_PASSWORD', field: 'externalPostgres.passwordEnv' } });
+  }
+  assert.ok(![...ext.files.keys()].some((p) => p.startsWith('base/postgres')));
+  assert.ok(!ext.text('flux/production/infrastructure/operators.yaml').includes('cloudnative-pg'), 'no CNPG operator');
+  const np = ext.docs('overlays/production/networkpolicies.yaml').find((d) => d.metadata.name === 'synapse');
+  assert.ok((np?.spec.egress as Doc[]).some((e) => JSON.stringify(e) === JSON.stringify({ to: [{ ipBlock: { cidr: '10.0.5.10/32' } }], ports: [{ protocol: 'TCP', port: 6432 }] })));
+  assert.ok(!ext.docs('overlays/production/networkpolicies.yaml').some((d) => d.metadata.name === 'postgres'), 'no policy for a database pod that is not there');
+});

@@ -54,6 +54,11 @@ export function settingsSecretSpecs(model: Model, env: EnvModel): SecretSpec[] {
       'email.yaml': { template: block },
     }));
   }
+  const ext = model.externalPostgres;
+  if (ext && env.postgres === 'external') {
+    // Same name and keys as the CNPG-generated Secret, so the Synapse Deployment is identical.
+    specs.push(secretSpec(env, 'synapse-pg-app', { username: { generate: 'literal', value: ext.user }, password: { env: ext.passwordEnv, field: 'externalPostgres.passwordEnv' } }, 'kubernetes.io/basic-auth'));
+  }
   if (s.registration.mode === 'open' && s.registration.recaptcha) {
     specs.push(secretSpec(env, 'synapse-recaptcha-public-key', { recaptcha_public_key: { env: 'MATRIX_GITOPS_RECAPTCHA_PUBLIC_KEY', field: 'synapse.registration.recaptcha' } }));
     specs.push(secretSpec(env, 'synapse-recaptcha-private-key', { recaptcha_private_key: { env: 'MATRIX_GITOPS_RECAPTCHA_PRIVATE_KEY', field: 'synapse.registration.recaptcha' } }));
@@ -83,6 +88,13 @@ export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
 
 export function rtcServiceUrl(env: EnvModel): string {
   return `https://${env.hosts.rtc}`;
+}
+
+/** Where Synapse's database is: the stack's own (CNPG or the homelab StatefulSet, one Service name) or externalPostgres. */
+function databaseAddress(model: Model, env: EnvModel, prefix: string): Obj {
+  const ext = model.externalPostgres;
+  if (ext && env.postgres === 'external') return { user: ext.user, dbname: ext.database, host: ext.host, port: ext.port, sslmode: ext.sslmode };
+  return { user: 'synapse', dbname: 'synapse', host: `${prefix}-pg-rw`, port: 5432, sslmode: 'prefer' };
 }
 
 export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'): Obj {
@@ -118,7 +130,7 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
     database: {
       name: 'psycopg2',
       args: {
-        user: 'synapse', dbname: 'synapse', host: `${prefix}-pg-rw`, port: 5432, sslmode: 'prefer',
+        ...databaseAddress(model, env, prefix),
         cp_min: 5, cp_max: 10, keepalives_idle: 10, keepalives_interval: 10, keepalives_count: 3,
       },
     },
