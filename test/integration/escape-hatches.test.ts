@@ -125,13 +125,13 @@ test('on a terminal, the components offered follow the environments; matrix.exam
   assert.match(r.stdout, /workers needs the production environment; leave it out/);
 });
 
-test('externalPostgres: scaffolds with the supplied password and validates with 0 errors', async () => {
+test('externalPostgres and externalRedis: scaffold with the supplied passwords and validate with 0 errors', async () => {
   const repo = path.join(work, 'external-db');
   const config = path.join(work, 'external-db.yaml');
-  writeFileSync(config, 'serverName: example.org\nexternalPostgres: {host: db.example.org, user: matrix_app, sslmode: verify-full, cidr: 10.0.5.10/32}\nresources: {production: large}\n');
-  const r = await scaffold(['--config', config, '--out', repo], { MATRIX_GITOPS_DB_PASSWORD: 'db-Pa55-never-in-git' });
+  writeFileSync(config, 'serverName: example.org\nexternalPostgres: {host: db.example.org, user: matrix_app, sslmode: verify-full, cidr: 10.0.5.10/32}\nexternalRedis: {host: redis.example.org, cidr: 10.0.6.0/24}\nresources: {production: large}\n');
+  const r = await scaffold(['--config', config, '--out', repo], { MATRIX_GITOPS_DB_PASSWORD: 'db-Pa55-never-in-git', MATRIX_GITOPS_REDIS_PASSWORD: 'redis-Pa55-never-in-git' });
   assert.equal(r.exitCode, 0, r.stderr);
-  for (const f of allFiles(repo)) assert.ok(!readFileSync(f, 'utf8').includes('db-Pa55-never-in-git'), path.relative(repo, f));
+  for (const f of allFiles(repo)) assert.ok(!/(db|redis)-Pa55-never-in-git/.test(readFileSync(f, 'utf8')), path.relative(repo, f));
   const v = await validate(repo);
   assert.deepEqual(v.report.findings.filter((f) => f.severity === 'error'), []);
   assert.equal(v.exitCode, 0);

@@ -1,7 +1,7 @@
 // Fills every optional key of a validated config. Hosts derive from the server name's host part
 // (or, for an IP server name, from the parent domain of hosts.synapse, which is then required).
 import { isIP } from 'node:net';
-import type { Components, ElementSettings, ExternalPostgres, EmailSettings, Environment, MatrixConfig, StorageSettings, SynapseSettings } from './types.ts';
+import type { Components, ElementSettings, ExternalPostgres, ExternalRedis, EmailSettings, Environment, MatrixConfig, StorageSettings, SynapseSettings } from './types.ts';
 
 export interface RawConfig {
   serverName: string;
@@ -28,6 +28,7 @@ export interface RawConfig {
   sygnal?: Partial<MatrixConfig['sygnal']>;
   replicas?: MatrixConfig['replicas'];
   externalPostgres?: Partial<ExternalPostgres> & Pick<ExternalPostgres, 'host' | 'cidr'>;
+  externalRedis?: Partial<ExternalRedis> & Pick<ExternalRedis, 'host' | 'cidr'>;
   resources?: MatrixConfig['resources'];
 }
 
@@ -138,6 +139,7 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     jitsi: { auth: 'jwt', appId: 'matrix', ...raw.jitsi },
     sygnal: { apps: {}, ...raw.sygnal },
     replicas: raw.replicas ?? {},
+    ...(raw.externalRedis ? { externalRedis: { port: 6379, passwordEnv: 'MATRIX_GITOPS_REDIS_PASSWORD', ...raw.externalRedis } } : {}),
     ...(raw.externalPostgres ? { externalPostgres: { port: 5432, database: 'synapse', user: 'synapse', sslmode: 'require', passwordEnv: 'MATRIX_GITOPS_DB_PASSWORD', ...raw.externalPostgres } } : {}),
     resources: raw.resources ?? {},
   };

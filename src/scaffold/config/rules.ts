@@ -79,6 +79,13 @@ function externalPostgresProblem(c: MatrixConfig): string | undefined {
   return undefined;
 }
 
+function externalRedisProblem(c: MatrixConfig): string | undefined {
+  if (c.externalRedis && !(c.components.workers && c.environments.includes('production'))) {
+    return 'externalRedis: only the production Synapse workers use Redis, and they are off here; remove externalRedis or turn components.workers on with production';
+  }
+  return undefined;
+}
+
 function scalingProblem(c: MatrixConfig): string | undefined {
   for (const [name, r] of Object.entries(c.replicas)) {
     if (r?.min !== undefined && r.max !== undefined && r.min > r.max) return `replicas.${name}: min ${r.min} is above max ${r.max}; make max at least ${r.min}`;
@@ -90,7 +97,7 @@ function scalingProblem(c: MatrixConfig): string | undefined {
 }
 
 export function settingsProblem(c: MatrixConfig): string | undefined {
-  return registrationProblem(c) ?? externalPostgresProblem(c) ?? scalingProblem(c) ?? emailProblem(c) ?? federationProblem(c) ?? componentProblem(c) ?? doubledHostProblem(c)
+  return registrationProblem(c) ?? externalPostgresProblem(c) ?? externalRedisProblem(c) ?? scalingProblem(c) ?? emailProblem(c) ?? federationProblem(c) ?? componentProblem(c) ?? doubledHostProblem(c)
     ?? extraConfigProblem('synapse', c.synapse.extraConfig, c.synapse.extraConfigByEnvironment, c.environments)
     ?? extraConfigProblem('element', c.element.extraConfig, c.element.extraConfigByEnvironment, c.environments);
 }

@@ -151,6 +151,8 @@ export interface MatrixConfig {
   replicas: Partial<Record<ScalableName, { min?: number; max?: number }>>;
   /** A PostgreSQL server of the operator's own (absent: the stack runs one). */
   externalPostgres?: ExternalPostgres;
+  /** A Redis server of the operator's own for the workers (absent: the stack runs one). */
+  externalRedis?: ExternalRedis;
   /** Resource sizing tier per environment (absent = small). */
   resources: Partial<Record<Environment, ResourceTier>>;
 }
@@ -164,6 +166,8 @@ export interface ExternalPostgres {
   passwordEnv: string;
   cidr: string;
 }
+
+export interface ExternalRedis { host: string; port: number; passwordEnv: string; cidr: string }
 
 export type ScalableName = 'element' | 'client_reader' | 'federation_reader';
 export type ResourceTier = 'small' | 'large';

@@ -49,6 +49,8 @@ export interface Model {
   sygnalApps: Record<string, SygnalApp>;
   replicas: MatrixConfig['replicas'];
   externalPostgres?: MatrixConfig['externalPostgres'];
+  /** Used by the production workers instead of the synapse-redis Deployment. */
+  externalRedis?: MatrixConfig['externalRedis'];
 }
 
 export function buildModel(config: MatrixConfig): Model {
@@ -139,5 +141,6 @@ export function buildModel(config: MatrixConfig): Model {
     sygnalApps: config.sygnal.apps,
     replicas: config.replicas,
     ...(config.externalPostgres ? { externalPostgres: config.externalPostgres } : {}),
+    ...(config.externalRedis ? { externalRedis: config.externalRedis } : {}),
   };
 }

@@ -92,7 +92,7 @@ function smp(target: { kind: string; name: string }, patch: Obj): Obj {
 }
 
 export function envSecretSpecs(model: Model, env: EnvModel): SecretSpec[] {
-  const specs = [...synapseSecretSpecs(env), ...settingsSecretSpecs(model, env)];
+  const specs = [...synapseSecretSpecs(env, model), ...settingsSecretSpecs(model, env)];
   if (env.components.livekit) specs.push(...livekitSecretSpecs(env));
   if (env.components.jitsi) specs.push(...jitsiSecretSpecs(model, env));
   if (env.components.sygnal) specs.push(...sygnalSecretSpecs(model, env));
@@ -121,7 +121,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   if (any((e) => e.components.coturn)) addBase(coturnBase(model, baseEnv));
   if (any((e) => e.components.livekit)) addBase(livekitBase(model, baseEnv));
   const workerEnv = deployed.find((e) => e.workers.length);
-  if (workerEnv) addBase(workersBase(workerEnv, model.synapse.maxUploadSize));
+  if (workerEnv) addBase(workersBase(workerEnv, model.synapse.maxUploadSize, !model.externalRedis));
   if (any((e) => e.components.monitoring)) addBase(monitoringBase(primary));
   if (any((e) => e.components.jitsi)) addBase(jitsiBase(model, baseEnv));
   if (any((e) => e.components.sygnal)) addBase(sygnalBase(model, baseEnv));

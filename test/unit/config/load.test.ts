@@ -96,7 +96,7 @@ test('schema defaults agree with the code defaults', () => {
   const c = loadConfig({ file: path.join(dir, 'valid-minimal.yaml') }) as unknown as Record<string, unknown>;
   const props = configSchema.properties as Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }>;
   for (const [key, prop] of Object.entries(props)) {
-    // Optional sections (externalPostgres) are absent until given.
+    // Optional sections (externalPostgres, externalRedis) are absent until given.
     if (!(key in c) && prop.default === undefined) continue;
     if (prop.default !== undefined) assert.deepEqual(c[key], prop.default, key);
     for (const [sub, p] of Object.entries(prop.properties ?? {})) {
@@ -143,10 +143,10 @@ test('registries may carry a port, as in image references', () => {
 test('the loaded config has exactly the schema\'s keys (types.ts and defaults.ts mirror schema.json)', () => {
   const c = loadConfig({ file: path.join(dir, 'valid-minimal.yaml') }) as unknown as Record<string, Record<string, unknown>>;
   const props = configSchema.properties as Record<string, { type?: string; properties?: Record<string, unknown> }>;
-  assert.deepEqual(Object.keys(c).sort(), Object.keys(props).filter((k) => k !== '$schema' && k !== 'externalPostgres').sort());
+  assert.deepEqual(Object.keys(c).sort(), Object.keys(props).filter((k) => k !== '$schema' && k !== 'externalPostgres' && k !== 'externalRedis').sort());
   for (const [key, prop] of Object.entries(props)) {
     // Sparse maps by design (their keys are optional), and the optional externalPostgres section.
-    if (prop.type !== 'object' || ['ageRecipientsByEnvironment', 'replicas', 'resources', 'externalPostgres'].includes(key)) continue;
+    if (prop.type !== 'object' || ['ageRecipientsByEnvironment', 'replicas', 'resources', 'externalPostgres', 'externalRedis'].includes(key)) continue;
     // Settings without a default (synapse.email, element.logoUrl, …) are absent until given.
     const sub = (prop.properties ?? {}) as Record<string, { default?: unknown; type?: string; properties?: object }>;
     const always = Object.keys(sub).filter((k) => sub[k].default !== undefined || (sub[k].type === 'object' && !['email', 'retention'].includes(k)));

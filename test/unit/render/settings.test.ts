@@ -278,3 +278,15 @@ test('externalPostgres: no database of ours, Synapse points at it, the password 
   assert.ok((np?.spec.egress as Doc[]).some((e) => JSON.stringify(e) === JSON.stringify({ to: [{ ipBlock: { cidr: '10.0.5.10/32' } }], ports: [{ protocol: 'TCP', port: 6432 }] })));
   assert.ok(!ext.docs('overlays/production/networkpolicies.yaml').some((d) => d.metadata.name === 'postgres'), 'no policy for a database pod that is not there');
 });
+
+test('externalRedis: no synapse-redis of ours; the workers use it with a supplied password; egress only to it', () => {
+  const ext = render(validateConfig({ serverName: 'example.org', externalRedis: { host: 'redis.example.org', port: 6380, cidr: '10.0.6.0/24' } }, 'x'));
+  const redis = ext.hs('production').redis as Doc;
+  assert.deepEqual([redis.host, redis.port, redis.password_path], ['redis.example.org', 6380, '/secrets/redis-password/password']);
+  assert.ok(!ext.files.has('base/synapse-workers/redis.yaml'));
+  assert.deepEqual(ext.r.secrets.find((s) => s.path === 'overlays/production/secrets/redis-password.sops.yaml')?.data, { password: { env: 'MATRIX_GITOPS_REDIS_PASSWORD', field: 'externalRedis.passwordEnv' } });
+  const nps = ext.docs('overlays/production/networkpolicies.yaml');
+  assert.ok(!nps.some((d) => d.metadata.name === 'redis'));
+  assert.ok((nps.find((d) => d.metadata.name === 'synapse')?.spec.egress as Doc[]).some((e) => JSON.stringify(e) === JSON.stringify({ to: [{ ipBlock: { cidr: '10.0.6.0/24' } }], ports: [{ protocol: 'TCP', port: 6380 }] })));
+  assert.ok(defaults.files.has('base/synapse-workers/redis.yaml'));
+});

@@ -66,7 +66,7 @@ export function settingsSecretSpecs(model: Model, env: EnvModel): SecretSpec[] {
   return specs;
 }
 
-export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
+export function synapseSecretSpecs(env: EnvModel, model?: Model): SecretSpec[] {
   const specs: SecretSpec[] = [
     secretSpec(env, 'synapse-signing-key', { 'signing.key': { generate: 'synapse-signing-key' } }),
     secretSpec(env, 'synapse-macaroon-secret-key', { macaroon_secret_key: { generate: 'token', bytes: 32 } }),
@@ -76,7 +76,8 @@ export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
   if (env.components.coturn) specs.push(secretSpec(env, 'turn-shared-secret', { turn_shared_secret: { generate: 'token', bytes: 32 } }));
   if (env.workers.length) {
     specs.push(secretSpec(env, 'synapse-worker-replication-secret', { worker_replication_secret: { generate: 'token', bytes: 32 } }));
-    specs.push(secretSpec(env, 'redis-password', { password: { generate: 'password', length: 32 } }));
+    const ext = model?.externalRedis;
+    specs.push(secretSpec(env, 'redis-password', { password: ext ? { env: ext.passwordEnv, field: 'externalRedis.passwordEnv' } : { generate: 'password', length: 32 } }));
   }
   if (env.postgres === 'statefulset') {
     // Same name and keys as the CNPG-generated Secret, so the Synapse Deployment is identical.
@@ -188,7 +189,7 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
   if (workers.length) {
     Object.assign(cfg, {
       worker_replication_secret_path: secretFile('synapse-worker-replication-secret'),
-      redis: { enabled: true, host: 'synapse-redis', port: 6379, password_path: secretFile('redis-password') },
+      redis: { enabled: true, host: model.externalRedis?.host ?? 'synapse-redis', port: model.externalRedis?.port ?? 6379, password_path: secretFile('redis-password') },
       instance_map: { main: { host: 'synapse-replication', port: REPLICATION_PORT }, ...instanceMap },
       stream_writers: streamWriters,
     });

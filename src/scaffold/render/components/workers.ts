@@ -80,7 +80,8 @@ export function workerIngress(env: EnvModel, maxUploadSize = '100M'): Obj {
   };
 }
 
-export function workersBase(env: EnvModel, maxUploadSize = '100M'): BaseComponent {
+/** `ownRedis` false: externalRedis, no synapse-redis Deployment. */
+export function workersBase(env: EnvModel, maxUploadSize = '100M', ownRedis = true): BaseComponent {
   const files: Record<string, Obj[] | string> = {};
   const services: Obj[] = [];
   const scalable = scalableWorkers(env);
@@ -92,7 +93,7 @@ export function workersBase(env: EnvModel, maxUploadSize = '100M'): BaseComponen
     if (def.resources.length) services.push(service(name, name, [['http', 8008]]));
     if (def.streams.length) services.push(replicationService(`${name}-replication`, name));
   }
-  files['redis.yaml'] = [redisDeployment(), service('synapse-redis', 'synapse-redis', [['redis', 6379]])];
+  if (ownRedis) files['redis.yaml'] = [redisDeployment(), service('synapse-redis', 'synapse-redis', [['redis', 6379]])];
   files['services.yaml'] = services;
   files['ingress.yaml'] = [workerIngress(env, maxUploadSize)];
   return {
