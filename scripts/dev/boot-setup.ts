@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { versions } from '../../src/lib/versions.ts';
 import { cacheDir, userCacheDir } from '../../src/lib/paths.ts';
 import { EnvironmentError, exitOnKnownError } from '../../src/lib/errors.ts';
@@ -17,6 +18,8 @@ import { answerHelp } from './help.ts';
 export interface BootPins {
   synapse: { package: string; extras: string[]; version: string; constraints?: string[] };
   livekit: { module: string; version: string; binary: string };
+  /** test-only packages in the same venv (aiosmtpd, the SMTP sink) */
+  python?: { packages: string[] };
   debian: Record<string, { packages: string[]; binaries: string[] }>;
 }
 
@@ -142,16 +145,23 @@ function pythonForVenv(): string {
   throw new EnvironmentError('Python >= 3.10 is needed for Synapse (python3 not found)');
 }
 
+/** Everything pip installs, in one line (the venv marker). */
+function venvWanted(pins: BootPins): string[] {
+  const requirement = `${pins.synapse.package}[${pins.synapse.extras.join(',')}]==${pins.synapse.version}`;
+  return [requirement, ...(pins.synapse.constraints ?? []), ...(pins.python?.packages ?? [])];
+}
+
+/** Keyed by what it holds, so checkouts with different pins never rebuild each other's venv. */
 export function venvDir(pins = bootPins()): string {
-  return path.join(cacheDir, 'boot', `venv-${pins.synapse.version}`);
+  const key = createHash('sha256').update(venvWanted(pins).join(' ')).digest('hex').slice(0, 8);
+  return path.join(cacheDir, 'boot', `venv-${pins.synapse.version}-${key}`);
 }
 
 export function ensureVenv(pins = bootPins()): { venv: string; python: string } {
   const venv = venvDir(pins);
   const python = path.join(venv, 'bin', 'python');
-  const requirement = `${pins.synapse.package}[${pins.synapse.extras.join(',')}]==${pins.synapse.version}`;
-  const constraints = pins.synapse.constraints ?? [];
-  const wanted = [requirement, ...constraints].join(' ');
+  const [requirement, ...rest] = venvWanted(pins);
+  const wanted = [requirement, ...rest].join(' ');
   const marker = path.join(venv, '.boot-installed');
   if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted && existsSync(python)) {
     return { venv, python };
@@ -162,7 +172,7 @@ export function ensureVenv(pins = bootPins()): { venv: string; python: string } 
   run([pythonForVenv(), '-m', 'venv', venv], 'python -m venv');
   step(`pip install ${wanted} (first run only; about a minute)`);
   run([python, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-input',
-    '--only-binary', pins.synapse.package, requirement, ...constraints], `pip install ${wanted}`);
+    '--only-binary', pins.synapse.package, requirement, ...rest], `pip install ${wanted}`);
   const v = execFileSync(python, ['-c', 'import synapse; print(synapse.__version__.split()[0])'], { encoding: 'utf8' }).trim();
   if (v !== pins.synapse.version) throw new EnvironmentError(`venv has Synapse ${v}, expected ${pins.synapse.version}`);
   writeFileSync(marker, `${wanted}\n`);

@@ -18,7 +18,8 @@ import { applyPinnedCrds, compareOverlays, refusesBadCluster } from '../../test/
 interface Variant { name: string; flags: string[]; edit?: (repo: string) => void }
 const VARIANTS: Variant[] = [
   { name: 'homelab defaults', flags: [] },
-  { name: 'homelab all components', flags: ['--components', 'coturn,livekit,jitsi,workers,monitoring,antivirus,sygnal,synapseAdmin,backups'] },
+  // workers, monitoring and synapseAdmin need production / li, so the scaffold refuses them for homelab.
+  { name: 'homelab all components', flags: ['--components', 'coturn,livekit,jitsi,antivirus,sygnal,backups'] },
   { name: 'homelab minimal', flags: ['--components', 'no-coturn,no-livekit,no-jitsi,no-workers,no-monitoring,no-antivirus,no-sygnal,no-synapseAdmin,no-backups'] },
   {
     name: 'homelab + plaintext Secret', flags: [], edit: (repo) => {

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     for (const f of files) {
       const target = path.join(tmp, f.path);
       mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, f.content);
+      // custom/ folders are created once and then belong to whoever edits them.
+      const existing = path.join(projectRoot, f.path);
+      if (f.createOnce && existsSync(existing)) cpSync(existing, target);
+      else writeFileSync(target, f.content);
     }
     // Secret files are written once and kept byte-for-byte; carry the existing ones over.
     for (const s of secrets) {

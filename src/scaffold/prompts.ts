@@ -2,7 +2,7 @@
 // --yes. Each question shows its default (Enter takes it) and re-asks until the answer is valid.
 import { createInterface, type Interface } from 'node:readline';
 import { FORMATS } from './config/formats.ts';
-import { DEFAULT_COMPONENTS, serverHost } from './config/defaults.ts';
+import { DEFAULT_COMPONENTS, doubledPrefix, serverHost } from './config/defaults.ts';
 import { ENVIRONMENTS, type Components, type Environment, type MatrixConfig } from './config/types.ts';
 import type { DeepPartial } from './config/load.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -72,6 +72,8 @@ export async function promptMissing(known: Known, prompter: Prompter): Promise<D
   const o: DeepPartial<MatrixConfig> = {};
   const serverName = known.serverName ?? (o.serverName = await prompter.ask(SERVER_NAME_QUESTION));
   const host = serverHost(serverName);
+  // The domain the host defaults hang off (matrix.example.org → example.org: never matrix.matrix.…).
+  const domain = doubledPrefix(host) ? host.slice(host.indexOf('.') + 1) : host;
   let envs = known.environments;
   if (!envs) {
     envs = list(await prompter.ask({
@@ -89,19 +91,25 @@ export async function promptMissing(known: Known, prompter: Prompter): Promise<D
   }
   if (!known.hosts?.synapse || !known.hosts.element) {
     const hosts: { synapse?: string; element?: string } = {};
-    if (!known.hosts?.synapse) hosts.synapse = await prompter.ask({ key: 'hosts.synapse', prompt: 'Synapse host', default: `matrix.${host}`, check: format('hostname-strict') });
-    if (!known.hosts?.element) hosts.element = await prompter.ask({ key: 'hosts.element', prompt: 'Element Web host', default: `chat.${host}`, check: format('hostname-strict') });
+    if (!known.hosts?.synapse) hosts.synapse = await prompter.ask({ key: 'hosts.synapse', prompt: 'Synapse host', default: doubledPrefix(host) === 'matrix' ? host : `matrix.${domain}`, check: format('hostname-strict') });
+    if (!known.hosts?.element) hosts.element = await prompter.ask({ key: 'hosts.element', prompt: 'Element Web host', default: `chat.${domain}`, check: format('hostname-strict') });
     o.hosts = hosts;
   }
   if (!known.components) {
     const names = Object.keys(DEFAULT_COMPONENTS);
+    // Workers and monitoring run only in production, the admin UI only behind the li allow-list.
+    const needs: Record<string, Environment> = { workers: 'production', monitoring: 'production', synapseAdmin: 'li' };
+    const chosen = envs;
+    const defaults = names.filter((n) => (needs[n] ? chosen.includes(needs[n]) : DEFAULT_COMPONENTS[n as keyof Components]));
     const on = list(await prompter.ask({
       key: 'components',
       prompt: `Components to enable (comma list of ${names.join(', ')})`,
-      default: names.filter((n) => DEFAULT_COMPONENTS[n as keyof Components]).join(','),
+      default: defaults.join(','),
       check: (a) => {
         const bad = list(a).find((c) => !names.includes(c));
-        return bad ? `"${bad}" is not one of ${names.join(', ')}` : undefined;
+        if (bad) return `"${bad}" is not one of ${names.join(', ')}`;
+        const misplaced = list(a).find((c) => needs[c] && !chosen.includes(needs[c]));
+        return misplaced ? `${misplaced} needs the ${needs[misplaced]} environment; leave it out` : undefined;
       },
     }));
     o.components = Object.fromEntries(names.map((n) => [n, on.includes(n)])) as Partial<Components>;

@@ -5,6 +5,14 @@ export interface Format {
   validate: (value: string) => boolean;
   /** what is wrong and how to write it */
   hint: string;
+  /** a hint for this very value, when one can be more precise than `hint` (e.g. the fixed URL) */
+  explain?: (value: string) => string | undefined;
+}
+
+/** git@host:owner/repo.git (scp-like syntax): git understands it, Flux's GitRepository does not. */
+export function scpLikeToSsh(v: string): string | undefined {
+  const m = /^([\w.-]+)@([\w.-]+):(?!\/\/)(\S+)$/.exec(v);
+  return m ? `ssh://${m[1]}@${m[2]}/${m[3].replace(/^\/+/, '')}` : undefined;
 }
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -102,11 +110,37 @@ export const FORMATS: Record<string, Format> = {
   cidr: { validate: isCidr, hint: 'must be a CIDR such as 203.0.113.0/24 (prefix 0-32 for IPv4, 0-128 for IPv6)' },
   'dns-label': { validate: (v) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v), hint: 'must be a Kubernetes namespace name: lower-case letters, digits and -, at most 63' },
   'git-url': {
-    validate: (v) => /^(https?|ssh):\/\/[^\s/]+\/\S+$/.test(v) || /^[\w.-]+@[\w.-]+:\S+$/.test(v),
-    hint: 'must be a URL Flux can clone: https://host/path.git, ssh://git@host/path.git or git@host:path.git',
+    // Flux's GitRepository CRD only takes http(s):// and ssh:// URLs (kubeconform refuses the rest).
+    validate: (v) => /^(https?|ssh):\/\/[^\s/]+\/\S+$/.test(v),
+    hint: 'must be a URL Flux can clone: https://host/path.git or ssh://git@host/path.git',
+    explain: (v) => {
+      const ssh = scpLikeToSsh(v);
+      return ssh ? `is scp-like git syntax, which Flux cannot clone; write it as ${JSON.stringify(ssh)}` : undefined;
+    },
   },
   branch: { validate: (v) => /^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(v) && !v.endsWith('.lock'), hint: 'must be a git branch name such as main' },
   'age-recipient': { validate: (v) => /^age1[02-9ac-hj-np-z]{58}$/.test(v), hint: 'must be an age public key (age1… 62 characters), as printed by age-keygen -y' },
   'ip-or-empty': { validate: (v) => v === '' || isIP(v) !== 0, hint: 'must be an IP address, or empty to discover it' },
   email: { validate: (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), hint: 'must be an e-mail address' },
+  // Kubernetes resource.Quantity as storage sizes are written (binary or decimal suffix).
+  quantity: { validate: (v) => /^[1-9]\d*(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.test(v), hint: 'must be a Kubernetes quantity such as 20Gi or 500Mi' },
+  'dns-subdomain': {
+    validate: (v) => v.length <= 253 && v.split('.').every((l) => LABEL.test(l)),
+    hint: 'must be a Kubernetes object name: lower-case letters, digits, - and ., such as local-path',
+  },
+  host: { validate: (v) => isHostname(v) || isIP(v) !== 0 || v === 'localhost', hint: 'must be a hostname or IP address without scheme or port, such as db.example.org or 10.0.5.10' },
+  'mail-from': {
+    validate: (v) => /^[^\s@<>]+@[^\s@<>]+$/.test(v) || /^[^<>@]*<[^\s@<>]+@[^\s@<>]+>$/.test(v),
+    hint: "must be an e-mail address, optionally with a name: noreply@example.org or 'Matrix <noreply@example.org>'",
+  },
+  'env-name': { validate: (v) => /^[A-Z_][A-Z0-9_]*$/.test(v), hint: 'must be an environment variable name in upper case, such as MATRIX_GITOPS_SMTP_PASSWORD' },
+  // Synapse durations: a number with ms, s, m, h, d, w or y.
+  duration: { validate: (v) => /^\d+(ms|s|m|h|d|w|y)$/.test(v), hint: 'must be a Synapse duration: a number with ms, s, m, h, d, w or y, such as 30d or 1y' },
+  // Synapse sizes: a number with K or M (or G), e.g. 100M.
+  size: { validate: (v) => /^\d+[KMG]?$/.test(v), hint: 'must be a Synapse size: a number with K, M or G, such as 100M' },
+  'room-alias': { validate: (v) => /^#[^:\s]+:\S+$/.test(v), hint: "must be a room alias such as '#welcome:example.org' (quote it: # starts a YAML comment)" },
+  'https-url': { validate: (v) => /^https:\/\/[^\s/]+(\/\S*)?$/.test(v), hint: 'must be an https:// URL' },
+  'country-code': { validate: (v) => /^[A-Z]{2}$/.test(v), hint: 'must be a two-letter ISO 3166 country code in upper case, such as GB' },
+  'pg-name': { validate: (v) => /^[a-z_][a-z0-9_]{0,62}$/.test(v), hint: 'must be a PostgreSQL name: lower-case letters, digits and _, at most 63, such as synapse' },
+  'app-id': { validate: (v) => /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(v), hint: 'must be an app id in reverse-DNS form, such as org.example.app.ios' },
 };

@@ -7,6 +7,7 @@ import { UsageError } from '../../lib/errors.ts';
 import { isIP } from 'node:net';
 import { FORMATS, cidrNetwork, isCanonicalCidr, isHostname } from './formats.ts';
 import { serverHost, withDefaults, type RawConfig } from './defaults.ts';
+import { settingsProblem } from './rules.ts';
 import type { MatrixConfig } from './types.ts';
 
 export const configSchema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -28,7 +29,8 @@ function schemaAt(pointer: string): Record<string, unknown> | undefined {
   let node: unknown = configSchema;
   for (const p of pointer.split('/').slice(1)) {
     const n = node as Record<string, unknown>;
-    node = /^\d+$/.test(p) ? n.items : (n.properties as Record<string, unknown> | undefined)?.[p];
+    const additional = typeof n.additionalProperties === 'object' ? n.additionalProperties : undefined;
+    node = /^\d+$/.test(p) ? n.items : (n.properties as Record<string, unknown> | undefined)?.[p] ?? additional;
     if (!node) return undefined;
   }
   return node as Record<string, unknown>;
@@ -64,12 +66,19 @@ export function describe(e: ErrorObject, data: unknown): string {
       const key = String(e.params.additionalProperty);
       const known = Object.keys((schemaAt(e.instancePath)?.properties as Record<string, unknown>) ?? {}).filter((k) => k !== '$schema');
       const guess = closest(key, known);
-      return `${fieldPath(e.instancePath, key)}: unknown key${guess ? `; did you mean "${guess}"?` : `; remove it (known keys: ${known.join(', ')})`}`;
+      // replicas: the other worker types are addressed by name, so they can never run twice.
+      const why = e.instancePath === '/replicas' ? '; every other worker type runs exactly once (it is named in instance_map, stream_writers or *_instances)' : '';
+      return `${fieldPath(e.instancePath, key)}: unknown key${guess ? `; did you mean "${guess}"?` : `; remove it (known keys: ${known.join(', ')})`}${why}`;
     }
     case 'required':
       return `${fieldPath(e.instancePath, String(e.params.missingProperty))}: is required; add it to the config or pass it as a flag`;
-    case 'format':
-      return `${field}: ${show(value)} ${FORMATS[String(e.params.format)]?.hint ?? `is not a valid ${String(e.params.format)}`}`;
+    case 'format': {
+      const f = FORMATS[String(e.params.format)];
+      // propertyNames errors point at the mapping; the offending key is in propertyName.
+      if (e.propertyName !== undefined) return `${fieldPath(e.instancePath, e.propertyName)}: the key ${f?.hint ?? `is not a valid ${String(e.params.format)}`}`;
+      const precise = typeof value === 'string' ? f?.explain?.(value) : undefined;
+      return `${field}: ${show(value)} ${precise ?? f?.hint ?? `is not a valid ${String(e.params.format)}`}`;
+    }
     case 'enum':
       return `${field}: ${show(value)} is not one of ${(e.params.allowedValues as unknown[]).map(show).join(', ')}`;
     case 'type': {
@@ -78,6 +87,9 @@ export function describe(e: ErrorObject, data: unknown): string {
       const fix = e.params.type === 'string' ? `; quote it ("${String(value)}")` : '';
       return `${field}: must be ${want}, got ${show(value)}${fix}`;
     }
+    case 'minimum':
+    case 'maximum':
+      return `${field}: ${show(value)} is out of range; use ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(e.params.limit)}`;
     case 'minItems':
       return `${field}: needs at least ${String(e.params.limit)} entr${e.params.limit === 1 ? 'y' : 'ies'}`;
     case 'uniqueItems':
@@ -87,9 +99,10 @@ export function describe(e: ErrorObject, data: unknown): string {
   }
 }
 
-/** Order: the deepest, most specific error first (a bad CIDR before "li is wrong"). */
+/** Order: the deepest, most specific error first (a bad CIDR before "li is wrong"; a bad key's format before "propertyNames"). */
 function firstError(errors: ErrorObject[]): ErrorObject {
-  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
+  const depth = (e: ErrorObject) => e.instancePath.split('/').length + (e.propertyName !== undefined ? 1 : 0);
+  return [...errors].sort((a, b) => depth(b) - depth(a))[0];
 }
 
 /** Before defaults: an IP server name leaves nothing to derive hostnames from. */
@@ -178,7 +191,7 @@ export function validateConfig(input: unknown, source: string): MatrixConfig {
   const early = rawProblem(raw);
   if (early) throw new UsageError(`${source}: ${early}`);
   const config = withDefaults(raw);
-  const problem = derivedHostProblem(raw, config) ?? semanticProblem(config);
+  const problem = derivedHostProblem(raw, config) ?? semanticProblem(config) ?? settingsProblem(config);
   if (problem) throw new UsageError(`${source}: ${problem}`);
   return config;
 }

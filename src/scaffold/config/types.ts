@@ -41,6 +41,81 @@ export interface LiSettings {
   hosts: { synapse: string; element: string; admin: string };
 }
 
+export type RegistrationMode = 'off' | 'token' | 'open';
+export type Federation = 'open' | 'allowList' | 'off';
+
+export interface EmailSettings {
+  smtpHost: string;
+  smtpPort: number;
+  /** starttls: STARTTLS required; implicit: SMTPS; none: plain text to a nearby relay */
+  tls: 'starttls' | 'implicit' | 'none';
+  from: string;
+  /** with a user the password is a SOPS secret (read from passwordEnv when first written) */
+  user?: string;
+  passwordEnv: string;
+  appName: string;
+  notifications: boolean;
+}
+
+/** A mapping deep-merged into a generated config file last. */
+export type ExtraConfig = Record<string, unknown>;
+
+export interface SynapseSettings {
+  registration: { mode: RegistrationMode; requireEmail: boolean; recaptcha: boolean };
+  email?: EmailSettings;
+  retention?: { maxLifetime?: string; allowedLifetimeMin?: string; allowedLifetimeMax?: string };
+  maxUploadSize: string;
+  maxImagePixels: string;
+  urlPreviews: boolean;
+  autoJoinRooms: string[];
+  serverNotices: boolean;
+  federation: Federation;
+  federationAllowList: string[];
+  presence: boolean;
+  reportStats: boolean;
+  logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+  roomDirectory: { publish: 'admins' | 'users'; overFederation: boolean; requireAuth: boolean };
+  extraConfig: ExtraConfig;
+  extraConfigByEnvironment: Partial<Record<Environment, ExtraConfig>>;
+}
+
+export interface ElementSettings {
+  brand: string;
+  logoUrl?: string;
+  backgroundUrl?: string;
+  defaultTheme: 'light' | 'dark';
+  welcomeUrl?: string;
+  homeUrl?: string;
+  defaultCountryCode?: string;
+  extraConfig: ExtraConfig;
+  extraConfigByEnvironment: Partial<Record<Environment, ExtraConfig>>;
+}
+
+export interface Volume { storageClass?: string; size?: string }
+
+export interface StorageSettings {
+  media: Volume & { readWriteMany?: boolean };
+  database: Volume;
+  backups: Volume;
+}
+
+export interface JitsiSettings {
+  /** jwt: every conference needs a token signed with the jitsi-jwt secret; none: open (homelab only) */
+  auth: 'jwt' | 'none';
+  appId: string;
+}
+
+export interface SygnalApp {
+  type: 'apns' | 'fcm';
+  /** local file read once into the sygnal-credentials SOPS secret */
+  credentialsFile: string;
+  keyId?: string;
+  teamId?: string;
+  topic?: string;
+  platform?: 'production' | 'sandbox';
+  projectId?: string;
+}
+
 export interface MatrixConfig {
   /** The part after the colon in @alice:example.org. Domain, domain:port or IP. Immutable once scaffolded. */
   serverName: string;
@@ -66,4 +141,33 @@ export interface MatrixConfig {
   clusterCidrs: string[];
   /** Public IP coturn and LiveKit advertise (homelab); empty = discover. */
   externalIp: string;
+  synapse: SynapseSettings;
+  element: ElementSettings;
+  storage: StorageSettings;
+  jitsi: JitsiSettings;
+  /** Sygnal push apps by app id. */
+  sygnal: { apps: Record<string, SygnalApp> };
+  /** Production HPA ranges of what may run more than once. */
+  replicas: Partial<Record<ScalableName, { min?: number; max?: number }>>;
+  /** A PostgreSQL server of the operator's own (absent: the stack runs one). */
+  externalPostgres?: ExternalPostgres;
+  /** A Redis server of the operator's own for the workers (absent: the stack runs one). */
+  externalRedis?: ExternalRedis;
+  /** Resource sizing tier per environment (absent = small). */
+  resources: Partial<Record<Environment, ResourceTier>>;
 }
+
+export interface ExternalPostgres {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslmode: 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+  passwordEnv: string;
+  cidr: string;
+}
+
+export interface ExternalRedis { host: string; port: number; passwordEnv: string; cidr: string }
+
+export type ScalableName = 'element' | 'client_reader' | 'federation_reader';
+export type ResourceTier = 'small' | 'large';

@@ -1,6 +1,6 @@
 // The model resolves every per-environment decision once, so the renderers stay free of
 // `if (env === ...)` chains and the tests can reason about one explicit structure.
-import type { Components, Environment, Hosts, MatrixConfig } from '../config/types.ts';
+import type { Components, ElementSettings, Environment, Hosts, JitsiSettings, MatrixConfig, StorageSettings, SygnalApp, SynapseSettings } from '../config/types.ts';
 import { WORKERS, type WorkerType } from '../render/components/worker-routes.ts';
 
 /** Per environment the hosts are the config's (the li copy overrides some). */
@@ -12,7 +12,8 @@ export interface EnvModel {
   hosts: EnvHosts;
   components: Components;
   /** homelab runs a plain StatefulSet so it needs no operator; production/li use CNPG. */
-  postgres: 'statefulset' | 'cnpg';
+  /** external: config externalPostgres (the stack runs no database). */
+  postgres: 'statefulset' | 'cnpg' | 'external';
   postgresInstances: number;
   synapseReplicas: number;
   workers: WorkerType[];
@@ -40,6 +41,16 @@ export interface Model {
   /** Production namespace, which li reads from. */
   productionNamespace: string;
   environments: EnvModel[];
+  /** The operator's settings, as the config gives them (renderers apply them per environment). */
+  synapse: SynapseSettings;
+  element: ElementSettings;
+  storage: StorageSettings;
+  jitsi: JitsiSettings;
+  sygnalApps: Record<string, SygnalApp>;
+  replicas: MatrixConfig['replicas'];
+  externalPostgres?: MatrixConfig['externalPostgres'];
+  /** Used by the production workers instead of the synapse-redis Deployment. */
+  externalRedis?: MatrixConfig['externalRedis'];
 }
 
 export function buildModel(config: MatrixConfig): Model {
@@ -67,11 +78,17 @@ export function buildModel(config: MatrixConfig): Model {
     allowedCidrs: [],
     resources: 'large',
   });
-  const environments = envs.map((name): EnvModel => {
+  // The tier the config asks for (small = the base values, the default everywhere).
+  const tier = (name: Environment): EnvModel['resources'] => config.resources[name] ?? 'small';
+  const environments = envs.map((name): EnvModel => ({
+    ...envModel(name), resources: tier(name), ...(config.externalPostgres ? { postgres: 'external' as const, postgresInstances: 0 } : {}),
+  }));
+  function envModel(name: Environment): EnvModel {
     switch (name) {
       case 'homelab':
         return {
           ...production(name),
+          // load.ts refuses workers/monitoring without production; with production they stay there.
           components: { ...config.components, monitoring: false, workers: false, antivirus: false },
           postgres: 'statefulset',
           postgresInstances: 1,
@@ -108,7 +125,7 @@ export function buildModel(config: MatrixConfig): Model {
           autoscaling: false,
         };
     }
-  });
+  }
   return {
     serverName: config.serverName,
     git: { ...config.git },
@@ -117,5 +134,13 @@ export function buildModel(config: MatrixConfig): Model {
     externalIp: config.externalIp,
     productionNamespace: config.namespace,
     environments,
+    synapse: config.synapse,
+    element: config.element,
+    storage: config.storage,
+    jitsi: config.jitsi,
+    sygnalApps: config.sygnal.apps,
+    replicas: config.replicas,
+    ...(config.externalPostgres ? { externalPostgres: config.externalPostgres } : {}),
+    ...(config.externalRedis ? { externalRedis: config.externalRedis } : {}),
   };
 }

@@ -15,8 +15,11 @@ import { liCopy } from './components/li.ts';
 import { monitoringBase } from './components/monitoring.ts';
 import { antiAffinityPatch, networkPolicies, pdbs } from './components/policies.ts';
 import { postgresCnpgBase, postgresStatefulSetBase } from './components/postgres.ts';
-import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './components/synapse.ts';
-import { sygnalBase } from './components/sygnal.ts';
+import { homeserverConfig, settingsSecretSpecs, synapseBase, synapseSecretSpecs, yamlText } from './components/synapse.ts';
+import { synapseLogConfig } from './components/synapse-settings.ts';
+import { elementEnvConfig, emailConfigPatches, storagePatches, tierPatches } from './overlay-settings.ts';
+import { CUSTOM_DIR, customComponent } from './custom.ts';
+import { sygnalBase, sygnalSecretSpecs } from './components/sygnal.ts';
 import { wellKnownBase } from './components/wellknown.ts';
 import { workersBase } from './components/workers.ts';
 import { workerResourceName } from './components/worker-routes.ts';
@@ -28,13 +31,16 @@ const KUSTOMIZATION = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Ku
 
 export class FileSet {
   private readonly map = new Map<string, string>();
-  add(path: string, content: string): void {
+  private readonly once = new Set<string>();
+  add(path: string, content: string, opts: { createOnce?: boolean } = {}): void {
     if (this.map.has(path)) throw new Error(`rendered twice: ${path}`);
     this.map.set(path, content);
+    if (opts.createOnce) this.once.add(path);
   }
   yaml(path: string, docs: Obj[]): void { this.add(path, toYaml(docs)); }
   list(): RenderedFile[] {
-    return [...this.map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
+    return [...this.map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([path, content]) => (this.once.has(path) ? { path, content, createOnce: true } : { path, content }));
   }
 }
 
@@ -85,10 +91,11 @@ function smp(target: { kind: string; name: string }, patch: Obj): Obj {
   return { target, patch: stringify(patch, { lineWidth: 0 }) };
 }
 
-export function envSecretSpecs(env: EnvModel): SecretSpec[] {
-  const specs = synapseSecretSpecs(env);
+export function envSecretSpecs(model: Model, env: EnvModel): SecretSpec[] {
+  const specs = [...synapseSecretSpecs(env, model), ...settingsSecretSpecs(model, env)];
   if (env.components.livekit) specs.push(...livekitSecretSpecs(env));
-  if (env.components.jitsi) specs.push(...jitsiSecretSpecs(env));
+  if (env.components.jitsi) specs.push(...jitsiSecretSpecs(model, env));
+  if (env.components.sygnal) specs.push(...sygnalSecretSpecs(model, env));
   if (env.components.antivirus) specs.push(...antivirusSecretSpecs(env));
   return specs;
 }
@@ -105,7 +112,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
 
   const bases: Record<string, BaseComponent> = {};
   const addBase = (c: BaseComponent): void => { bases[c.name] = c; writeComponent(out, `base/${c.name}`, c); };
-  addBase(synapseBase('synapse', baseEnv.hosts.synapse));
+  addBase(synapseBase('synapse', baseEnv.hosts.synapse, undefined, model.synapse.maxUploadSize));
   addBase(elementBase(model, baseEnv));
   addBase(wellKnownBase(model, baseEnv));
   addBase(adminUserBase());
@@ -114,10 +121,10 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   if (any((e) => e.components.coturn)) addBase(coturnBase(model, baseEnv));
   if (any((e) => e.components.livekit)) addBase(livekitBase(model, baseEnv));
   const workerEnv = deployed.find((e) => e.workers.length);
-  if (workerEnv) addBase(workersBase(workerEnv));
+  if (workerEnv) addBase(workersBase(workerEnv, model.synapse.maxUploadSize, !model.externalRedis));
   if (any((e) => e.components.monitoring)) addBase(monitoringBase(primary));
   if (any((e) => e.components.jitsi)) addBase(jitsiBase(model, baseEnv));
-  if (any((e) => e.components.sygnal)) addBase(sygnalBase(baseEnv));
+  if (any((e) => e.components.sygnal)) addBase(sygnalBase(model, baseEnv));
   // The model turns antivirus off outside production; the scanner fetches from that env's media listener.
   const avEnv = deployed.find((e) => e.components.antivirus);
   if (avEnv) addBase(antivirusBase(avEnv));
@@ -130,8 +137,9 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
 
   for (const env of deployed) {
     const dir = `overlays/${env.name}`;
-    const comps = ['synapse', 'element', 'wellknown', 'admin-user',
-      env.postgres === 'cnpg' ? 'postgres-cnpg' : 'postgres-statefulset'];
+    const comps = ['synapse', 'element', 'wellknown', 'admin-user'];
+    // externalPostgres: the operator's database, nothing of ours to deploy.
+    if (env.postgres !== 'external') comps.push(env.postgres === 'cnpg' ? 'postgres-cnpg' : 'postgres-statefulset');
     if (env.components.coturn) comps.push('coturn');
     if (env.components.livekit) comps.push('livekit');
     if (env.workers.length) comps.push('synapse-workers');
@@ -144,14 +152,27 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
 
     out.yaml(`${dir}/namespace.yaml`, [namespaceObj(env.namespace, env.components.coturn && env.coturnHostNetwork ? 'coturn runs on the host network (single-node homelab), which only the privileged level admits' : undefined)]);
     out.add(`${dir}/synapse/homeserver.yaml`, yamlText(homeserverConfig(model, env)));
+    const synapseFiles = ['homeserver.yaml=synapse/homeserver.yaml'];
+    if (model.synapse.logLevel !== 'INFO') {
+      out.add(`${dir}/synapse/log.yaml`, yamlText(synapseLogConfig(model.synapse.logLevel)));
+      synapseFiles.push('log.yaml=synapse/log.yaml');
+    }
+    const generators: Obj[] = [{ name: 'synapse-config', files: synapseFiles }];
+    const elementOwn = elementEnvConfig(model, env);
+    if (elementOwn) {
+      // element.extraConfigByEnvironment: this overlay's own config.json replaces the base one.
+      out.add(`${dir}/element/config.json`, elementOwn);
+      generators.push({ name: 'element-config', behavior: 'replace', files: ['config.json=element/config.json'] });
+    }
+    out.add(`${dir}/${CUSTOM_DIR}/kustomization.yaml`, customComponent(`overlays/${env.name}`), { createOnce: true });
     const local: string[] = ['namespace.yaml'];
     if (env.networkPolicies) { out.yaml(`${dir}/networkpolicies.yaml`, networkPolicies(model, env)); local.push('networkpolicies.yaml'); }
     if (env.podDisruptionBudgets) { out.yaml(`${dir}/pdbs.yaml`, pdbs(env)); local.push('pdbs.yaml'); }
     if (env.components.backups && env.postgres === 'cnpg') { out.yaml(`${dir}/scheduledbackup.yaml`, [cnpgScheduledBackup()]); local.push('scheduledbackup.yaml'); }
     const autoscaled = autoscaledDeployments(env);
-    if (autoscaled.length) { out.yaml(`${dir}/hpa.yaml`, hpas(env)); local.push('hpa.yaml'); }
+    if (autoscaled.length) { out.yaml(`${dir}/hpa.yaml`, hpas(env, model.replicas)); local.push('hpa.yaml'); }
 
-    const envSecrets = envSecretSpecs(env);
+    const envSecrets = envSecretSpecs(model, env);
     secrets.push(...envSecrets);
 
     const patches: Obj[] = ingressPatches(env, comps.flatMap((c) => ingressHosts(bases[c])));
@@ -168,10 +189,8 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
       }
       for (const name of scalableWorkers(env).map(workerResourceName)) patches.push(smp({ kind: 'Deployment', name }, antiAffinityPatch(name)));
     }
-    if (env.workers.includes('media_repository')) {
-      // Main process and media worker share the media store.
-      patches.push(smp({ kind: 'PersistentVolumeClaim', name: 'synapse-media' }, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'synapse-media' }, spec: { accessModes: ['ReadWriteMany'] } }));
-    }
+    // Main process and media worker share the media store (ReadWriteMany); storage.* classes and sizes.
+    patches.push(...storagePatches(model, env), ...emailConfigPatches(model, env), ...tierPatches(env));
     if (env.components.coturn && env.coturnHostNetwork) {
       patches.push(smp({ kind: 'Deployment', name: 'coturn' }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coturn' }, spec: { template: { spec: { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } } } }));
     }
@@ -180,8 +199,10 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
       ...KUSTOMIZATION,
       namespace: env.namespace,
       resources: [...local, ...comps.map((c) => `../../base/${c}`), ...envSecrets.map((s) => s.path.slice(dir.length + 1))],
-      configMapGenerator: [{ name: 'synapse-config', files: ['homeserver.yaml=synapse/homeserver.yaml'] }],
+      configMapGenerator: generators,
       patches,
+      // The operator's own folder: created once, never rewritten (patches, extra resources).
+      components: [CUSTOM_DIR],
     };
     out.add(`${dir}/kustomization.yaml`, stringify(kustomization, { lineWidth: 0, aliasDuplicateObjects: false }));
     renderFlux(out, model, env);
@@ -191,7 +212,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   if (li) {
     if (!model.environments.some((e) => e.name === 'production')) throw new Error('li needs the production environment');
     const liOut = liCopy(model, li);
-    for (const f of liOut.files) out.add(f.path, f.content);
+    for (const f of liOut.files) out.add(f.path, f.content, { createOnce: f.createOnce });
     secrets.push(...liOut.secrets);
     renderFlux(out, model, li);
   }
@@ -207,5 +228,11 @@ function renderFlux(out: FileSet, model: Model, env: EnvModel): void {
     out.yaml(path, docs);
     byDir.get(dir)?.push(path.slice(dir.length + 1));
   }
-  for (const [dir, resources] of byDir) out.add(`${dir}/kustomization.yaml`, stringify({ ...KUSTOMIZATION, resources }, { lineWidth: 0 }));
+  for (const [dir, resources] of byDir) {
+    // The entry point includes the operator's own folder (a GitRepository secretRef, Flux
+    // Kustomization patches that reach into the infrastructure layers, …).
+    const entry = dir === `flux/${env.name}`;
+    if (entry) out.add(`${dir}/${CUSTOM_DIR}/kustomization.yaml`, customComponent(dir), { createOnce: true });
+    out.add(`${dir}/kustomization.yaml`, stringify({ ...KUSTOMIZATION, resources, ...(entry ? { components: [CUSTOM_DIR] } : {}) }, { lineWidth: 0 }));
+  }
 }

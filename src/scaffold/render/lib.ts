@@ -3,14 +3,25 @@ import { stringify } from 'yaml';
 import { versions } from '../../lib/versions.ts';
 import type { EnvModel, Model } from '../model/index.ts';
 
-export interface RenderedFile { path: string; content: string }
+export interface RenderedFile {
+  path: string;
+  content: string;
+  /** user-owned once created (the custom/ folders): written when missing, never compared or rewritten */
+  createOnce?: boolean;
+}
 export type SecretValue =
   | { generate: 'synapse-signing-key' }
   | { generate: 'token'; bytes?: number; encoding?: 'base64url' | 'base64' }
   | { generate: 'password'; length?: number }
   | { generate: 'livekit-key' }
   | { generate: 'literal'; value: string }
+  /** `{key}` is a sibling key's value; `{key|json}` the same as a JSON (= YAML double-quoted) string */
   | { template: string }
+  /** supplied by the operator: read from this environment variable when the file is first written
+   *  (`field` names the config key that asked for it, for the error) */
+  | { env: string; field: string }
+  /** supplied by the operator as a local file, read when the secret file is first written */
+  | { file: string; field: string }
   /** the same value as `key` of the secret file at `path` (generated in the same run): one password, two namespaces */
   | { sameAs: { path: string; key: string } };
 export interface SecretSpec {

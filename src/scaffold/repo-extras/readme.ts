@@ -3,6 +3,7 @@
 import type { MatrixConfig } from '../config/types.ts';
 import { serverHost } from '../config/defaults.ts';
 import type { RenderedFile } from '../render/index.ts';
+import { customisingSection } from './readme-customising.ts';
 
 export interface Ports {
   turn?: { listen: string; min: string; max: string };
@@ -110,7 +111,8 @@ ${c.environments.includes('li') ? `
 ` : ''}
    Re-apply it when \`flux/<env>/\` changes; everything else Flux reconciles from \`${deployBranch}\`.
    For a private repository, add credentials: \`flux create secret git matrix-gitops-auth --url=${c.git.url} …\`
-   and reference it as \`spec.secretRef\` of the GitRepository.
+   and reference it as \`spec.secretRef\` of the GitRepository with a patch in \`flux/<env>/custom/\`
+   (see Customising; never in \`flux/<env>/sources.yaml\`, which the scaffolder owns).
 5. DNS (A/AAAA records):
    - to the ingress controller's address: ${hosts.join(', ')}${hosts.includes(serverHost(c.serverName)) ? ` (\`${serverHost(c.serverName)}\` only serves \`/.well-known/matrix/*\`, the delegation to ${h.synapse})` : ''}${c.components.coturn ? `
    - ${h.turn} to coturn's address (the node in homelab, the coturn LoadBalancer Service elsewhere)` : ''}
@@ -136,6 +138,7 @@ the new set of recipients (you need a key that can decrypt them today):
     npm run scaffold
     for f in overlays/*/secrets/*.sops.yaml; do npx matrix-gitops sops updatekeys --yes "$f"; done
 
+${customisingSection(c)}
 ## Day 2
 
     npm run validate                      # the same gate CI runs
@@ -148,7 +151,7 @@ the new set of recipients (you need a key that can decrypt them today):
 versions). After a new matrix-gitops version, run \`npm run scaffold\` to re-render with its pins.
 
 - \`serverName\` is permanent: it is part of every user ID and room, so the scaffolder refuses to change it.
-- Files you edit by hand are kept: the next \`scaffold\` run merges the new render into them (three-way,
+- Files you edit by hand (outside \`custom/\`, which is yours alone) are kept: the next \`scaffold\` run merges the new render into them (three-way,
   like \`git merge-file\`). Where your edit and the new render change the same lines it is a conflict:
   the hunks are printed and nothing is written; move the change into \`matrix-gitops.yaml\`, or pass
   \`--force\` to take the generated version.

@@ -1,5 +1,7 @@
 // Secret values from node:crypto only. Each kind matches what its consumer parses.
 import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../lib/errors.ts';
 import type { SecretSpec, SecretValue } from '../render/lib.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -46,6 +48,8 @@ export function generateSecret(spec: SecretSpec, earlier: ReadonlyMap<string, Re
   const templates: [string, string][] = [];
   for (const [key, v] of Object.entries(spec.data)) {
     if ('template' in v) templates.push([key, v.template]);
+    else if ('env' in v) values[key] = suppliedFromEnv(spec, v);
+    else if ('file' in v) values[key] = suppliedFromFile(spec, v);
     else if ('sameAs' in v) {
       const source = earlier.get(v.sameAs.path)?.[v.sameAs.key];
       if (source === undefined) {
@@ -55,10 +59,28 @@ export function generateSecret(spec: SecretSpec, earlier: ReadonlyMap<string, Re
     } else values[key] = generateValue(v);
   }
   for (const [key, template] of templates) {
-    values[key] = template.replace(/\{([^}]+)\}/g, (_, ref: string) => {
+    values[key] = template.replace(/\{([^}|]+)(\|json)?\}/g, (_, ref: string, json: string | undefined) => {
       if (!(ref in values)) throw new Error(`secret ${spec.name}: template of ${key} refers to unknown key ${ref}`);
-      return values[ref];
+      return json ? JSON.stringify(values[ref]) : values[ref];
     });
   }
   return values;
+}
+
+/** An operator-supplied value from the environment; never echoed, only the variable is named. */
+function suppliedFromEnv(spec: SecretSpec, v: { env: string; field: string }): string {
+  const value = process.env[v.env];
+  if (value === undefined || value === '') {
+    throw new UsageError(`${v.field}: ${spec.path} is new and needs the value of the environment variable ${v.env}, which is not set; export ${v.env}=… and re-run (it is written once, SOPS-encrypted, and never needed again)`);
+  }
+  return value;
+}
+
+function suppliedFromFile(spec: SecretSpec, v: { file: string; field: string }): string {
+  try {
+    return readFileSync(v.file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`${v.field}: ${spec.path} is new and needs the file ${v.file}, which cannot be read (${code === 'ENOENT' ? 'no such file' : code}); put the credentials file there and re-run (it is read once into the SOPS secret)`);
+  }
 }

@@ -26,6 +26,8 @@ export type Action =
 export interface Desired {
   path: string;
   content: string;
+  /** user-owned once it exists (custom/ folders): created when missing, otherwise left alone */
+  createOnce?: boolean;
 }
 
 export function plan(repo: string, desired: Desired[], state: State | undefined): Action[] {
@@ -38,6 +40,10 @@ export function plan(repo: string, desired: Desired[], state: State | undefined)
       continue;
     }
     if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory where matrix-gitops writes a file; move it away and re-run`);
+    if (d.createOnce) {
+      actions.push({ kind: 'unchanged', path: d.path });
+      continue;
+    }
     const current = readFileSync(file, 'utf8');
     if (current === d.content) {
       actions.push({ kind: 'unchanged', path: d.path });

@@ -21,6 +21,8 @@ export interface RepoOptions {
   antivirus?: boolean;
   /** Further edits of the copied matrix-gitops.yaml (another server name, for federation). */
   edit?: (config: Document) => void;
+  /** Passed to the scaffold (supplied secrets, test/boot/config.test.ts). */
+  env?: Record<string, string>;
 }
 
 export interface GeneratedRepo {
@@ -68,7 +70,7 @@ export async function generateRepo(workDir: string, opts: RepoOptions = {}): Pro
     opts.edit?.(doc);
     writeFileSync(config, doc.toString());
     execFileSync(process.execPath, ['--import', 'tsx', cli, '--config', config, '--out', dir, '--yes', '--age-key', ageKeyFile, '--no-git'], {
-      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOPS_AGE_KEY_FILE: ageKeyFile },
+      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env, SOPS_AGE_KEY_FILE: ageKeyFile },
     });
     return { dir, ageKeyFile, recipient, via: 'cli' };
   }

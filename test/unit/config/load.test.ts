@@ -40,7 +40,10 @@ test('defaults derive hosts from the server name and keep explicit ones', () => 
   assert.equal(c.hosts.synapse, 'matrix.example.org');
   assert.equal(c.li.hosts.element, 'li-chat.example.org');
   assert.deepEqual(c.git, { url: 'https://git.example.org/ops/matrix-gitops.git', branch: 'main', deployBranch: 'deploy' });
-  assert.equal(c.components.workers, true);
+  // homelab only: workers and monitoring (production-only) and the admin UI (li-only) default off.
+  assert.equal(c.components.workers, false);
+  assert.equal(c.components.monitoring, false);
+  assert.equal(c.components.synapseAdmin, false);
   assert.equal(c.components.jitsi, false);
 });
 
@@ -63,7 +66,7 @@ test('defaults fill everything but serverName', () => {
       synapse: 'matrix.example.net', element: 'chat.example.net', turn: 'turn.example.net', rtc: 'rtc.example.net',
       admin: 'admin.example.net', jitsi: 'jitsi.example.net', sygnal: 'sygnal.example.net',
     },
-    components: { coturn: true, livekit: true, jitsi: false, workers: true, monitoring: true, antivirus: false, sygnal: false, synapseAdmin: true, backups: true },
+    components: { coturn: true, livekit: true, jitsi: false, workers: true, monitoring: true, antivirus: false, sygnal: false, synapseAdmin: false, backups: true },
     li: { allowedCidrs: [], hosts: { synapse: 'li-matrix.example.net', element: 'li-chat.example.net', admin: 'li-admin.example.net' } },
     namespace: 'matrix',
     git: { url: 'https://git.example.net/ops/matrix-gitops.git', branch: 'main', deployBranch: 'deploy' },
@@ -73,6 +76,19 @@ test('defaults fill everything but serverName', () => {
     trustedRegistries: ['docker.io', 'ghcr.io'],
     clusterCidrs: ['10.42.0.0/16', '10.43.0.0/16'],
     externalIp: '',
+    synapse: {
+      registration: { mode: 'off', requireEmail: false, recaptcha: false },
+      maxUploadSize: '100M', maxImagePixels: '32M', urlPreviews: true, autoJoinRooms: [], serverNotices: false,
+      federation: 'open', federationAllowList: [], presence: true, reportStats: false, logLevel: 'INFO',
+      roomDirectory: { publish: 'admins', overFederation: false, requireAuth: true },
+      extraConfig: {}, extraConfigByEnvironment: {},
+    },
+    element: { brand: 'Element', defaultTheme: 'light', extraConfig: {}, extraConfigByEnvironment: {} },
+    storage: { media: {}, database: {}, backups: {} },
+    jitsi: { auth: 'jwt', appId: 'matrix' },
+    sygnal: { apps: {} },
+    replicas: {},
+    resources: {},
   });
 });
 
@@ -80,6 +96,8 @@ test('schema defaults agree with the code defaults', () => {
   const c = loadConfig({ file: path.join(dir, 'valid-minimal.yaml') }) as unknown as Record<string, unknown>;
   const props = configSchema.properties as Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }>;
   for (const [key, prop] of Object.entries(props)) {
+    // Optional sections (externalPostgres, externalRedis) are absent until given.
+    if (!(key in c) && prop.default === undefined) continue;
     if (prop.default !== undefined) assert.deepEqual(c[key], prop.default, key);
     for (const [sub, p] of Object.entries(prop.properties ?? {})) {
       if (p.default !== undefined) assert.deepEqual((c[key] as Record<string, unknown>)[sub], p.default, `${key}.${sub}`);
@@ -125,11 +143,15 @@ test('registries may carry a port, as in image references', () => {
 test('the loaded config has exactly the schema\'s keys (types.ts and defaults.ts mirror schema.json)', () => {
   const c = loadConfig({ file: path.join(dir, 'valid-minimal.yaml') }) as unknown as Record<string, Record<string, unknown>>;
   const props = configSchema.properties as Record<string, { type?: string; properties?: Record<string, unknown> }>;
-  assert.deepEqual(Object.keys(c).sort(), Object.keys(props).filter((k) => k !== '$schema').sort());
+  assert.deepEqual(Object.keys(c).sort(), Object.keys(props).filter((k) => k !== '$schema' && k !== 'externalPostgres' && k !== 'externalRedis').sort());
   for (const [key, prop] of Object.entries(props)) {
-    // ageRecipientsByEnvironment is a sparse map: its keys are optional by design.
-    if (prop.type !== 'object' || key === 'ageRecipientsByEnvironment') continue;
-    assert.deepEqual(Object.keys(c[key]).sort(), Object.keys(prop.properties ?? {}).sort(), key);
+    // Sparse maps by design (their keys are optional), and the optional externalPostgres section.
+    if (prop.type !== 'object' || ['ageRecipientsByEnvironment', 'replicas', 'resources', 'externalPostgres', 'externalRedis'].includes(key)) continue;
+    // Settings without a default (synapse.email, element.logoUrl, …) are absent until given.
+    const sub = (prop.properties ?? {}) as Record<string, { default?: unknown; type?: string; properties?: object }>;
+    const always = Object.keys(sub).filter((k) => sub[k].default !== undefined || (sub[k].type === 'object' && !['email', 'retention'].includes(k)));
+    for (const k of Object.keys(c[key])) assert.ok(k in sub, `${key}.${k} is not in the schema`);
+    for (const k of always) assert.ok(k in c[key], `${key}.${k} has no default in defaults.ts`);
   }
   assert.deepEqual(Object.keys(c.li.hosts as object).sort(), Object.keys((props.li.properties as Record<string, { properties: object }>).hosts.properties).sort());
 });

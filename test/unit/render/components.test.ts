@@ -49,7 +49,7 @@ test('JVB UDP is a LoadBalancer with a counted, reasoned exception; Jitsi passwo
   const envCm = docsOf('base/jitsi/configmap.yaml')[0];
   for (const k of Object.keys(envCm.data ?? {})) assert.doesNotMatch(k, /PASSWORD|SECRET/, k);
   const prosody = docsOf('base/jitsi/prosody.yaml')[0] as { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string } } }> }> } } } };
-  for (const e of prosody.spec.template.spec.containers[0].env) assert.equal(e.valueFrom?.secretKeyRef?.name, 'jitsi-secrets', e.name);
+  for (const e of prosody.spec.template.spec.containers[0].env) assert.equal(e.valueFrom?.secretKeyRef?.name, e.name === 'JWT_APP_SECRET' ? 'jitsi-jwt' : 'jitsi-secrets', e.name);
   assert.ok(rendered.secrets.some((s) => s.path === 'overlays/production/secrets/jitsi-secrets.sops.yaml'));
 });
 

@@ -29,14 +29,14 @@ export function autoscaledDeployments(env: EnvModel): string[] {
   return ['element', ...scalableWorkers(env).map(workerResourceName)];
 }
 
-export function hpa(name: string, maxReplicas: number): Obj {
+export function hpa(name: string, maxReplicas: number, minReplicas = MIN_REPLICAS): Obj {
   return {
     apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler',
     metadata: { name, labels: labels(name) },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      minReplicas: MIN_REPLICAS,
-      maxReplicas,
+      minReplicas,
+      maxReplicas: Math.max(maxReplicas, minReplicas),
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } } }],
       // Scale down slowly: a Synapse worker that just started has cold caches.
       behavior: { scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } },
@@ -44,6 +44,10 @@ export function hpa(name: string, maxReplicas: number): Obj {
   };
 }
 
-export function hpas(env: EnvModel): Obj[] {
-  return autoscaledDeployments(env).map((name) => hpa(name, name === 'element' ? 4 : 6));
+/** `ranges`: config `replicas` by element / worker type (the defaults are 2-4 and 2-6). */
+export function hpas(env: EnvModel, ranges: Partial<Record<string, { min?: number; max?: number }>> = {}): Obj[] {
+  return autoscaledDeployments(env).map((name) => {
+    const r = ranges[name === 'element' ? 'element' : name.replace(/^synapse-/, '').replace(/-/g, '_')] ?? {};
+    return hpa(name, r.max ?? (name === 'element' ? 4 : 6), r.min ?? MIN_REPLICAS);
+  });
 }

@@ -1,17 +1,31 @@
 // Element Web: unprivileged nginx on 8080 with config.json from a ConfigMap.
 import type { EnvModel, Model } from '../../model/index.ts';
+import { mergeExtra } from '../../config/extra-config.ts';
 import { image, nginxStaticVolumes, ingress, resources, restrictedContainer, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 export const ELEMENT_PORT = 8080;
 
-export function elementConfig(model: Model, env: EnvModel): Obj {
+/** `ownEnvironment`: this environment's element.extraConfigByEnvironment too (an overlay's own config.json). */
+export function elementConfig(model: Model, env: EnvModel, ownEnvironment = false): Obj {
+  const e = model.element;
+  // Registration in Element follows Synapse's (the li copy never registers).
+  const registers = model.synapse.registration.mode !== 'off' && !env.readOnly;
+  const branding: Obj = {
+    ...(e.logoUrl ? { auth_header_logo_url: e.logoUrl } : {}),
+    ...(e.backgroundUrl ? { welcome_background_url: e.backgroundUrl } : {}),
+  };
+  const pages: Obj = { ...(e.welcomeUrl ? { welcome_url: e.welcomeUrl } : {}), ...(e.homeUrl ? { home_url: e.homeUrl } : {}) };
   const cfg: Obj = {
     default_server_config: { 'm.homeserver': { base_url: `https://${env.hosts.synapse}`, server_name: model.serverName } },
     disable_custom_urls: true,
-    brand: 'Element',
+    brand: e.brand,
     permalink_prefix: `https://${env.hosts.element}`,
     room_directory: { servers: [model.serverName] },
-    setting_defaults: { 'UIFeature.registration': false },
+    default_theme: e.defaultTheme,
+    setting_defaults: { 'UIFeature.registration': registers },
+    ...(Object.keys(branding).length ? { branding } : {}),
+    ...(Object.keys(pages).length ? { embedded_pages: pages } : {}),
+    ...(e.defaultCountryCode ? { default_country_code: e.defaultCountryCode } : {}),
   };
   if (env.components.jitsi) {
     // Conference calls and the Jitsi widget use the deployed Jitsi, never meet.element.io.
@@ -23,7 +37,7 @@ export function elementConfig(model: Model, env: EnvModel): Obj {
     cfg.element_call = { use_exclusively: !env.components.jitsi };
     cfg.features = { feature_video_rooms: true, feature_new_room_decoration_ui: true, feature_element_call_video_rooms: true };
   }
-  return cfg;
+  return mergeExtra(cfg, e.extraConfig, ownEnvironment ? e.extraConfigByEnvironment : {}, env.name);
 }
 
 export function elementBase(model: Model, env: EnvModel, name = 'element'): BaseComponent {

@@ -18,12 +18,29 @@ export const JVB_UDP_PORT = 10000;
 export const JVB_WS_PORT = 9090;
 export const PROSODY_PORTS = { c2s: 5222, http: 5280, component: 5347 } as const;
 const SECRET = 'jitsi-secrets';
+/** Its own Secret, so repositories scaffolded before JWT auth get it on the next run (secret files are never rewritten). */
+const JWT_SECRET = 'jitsi-jwt';
 
-export function jitsiSecretSpecs(env: EnvModel): SecretSpec[] {
-  return [secretSpec(env, SECRET, {
+export function jitsiSecretSpecs(model: Model, env: EnvModel): SecretSpec[] {
+  const specs = [secretSpec(env, SECRET, {
     'jicofo-auth-password': { generate: 'password', length: 32 },
     'jvb-auth-password': { generate: 'password', length: 32 },
   })];
+  if (model.jitsi.auth === 'jwt') specs.push(secretSpec(env, JWT_SECRET, { 'app-secret': { generate: 'token', bytes: 32 } }));
+  return specs;
+}
+
+/**
+ * jitsi.auth jwt: Prosody admits a participant only with a token (HS256, iss/aud = jitsi.appId)
+ * signed with the jitsi-jwt secret, and guests are off, so the server is no open conference
+ * bridge. Tokens come from whatever the operator trusts to sign them (README: "Jitsi").
+ */
+function authEnv(model: Model): Record<string, string> {
+  if (model.jitsi.auth === 'none') return { ENABLE_AUTH: '0' };
+  return {
+    ENABLE_AUTH: '1', AUTH_TYPE: 'jwt', ENABLE_GUESTS: '0',
+    JWT_APP_ID: model.jitsi.appId, JWT_ACCEPTED_ISSUERS: model.jitsi.appId, JWT_ACCEPTED_AUDIENCES: model.jitsi.appId,
+  };
 }
 
 /** Settings shared by all four images (docker-jitsi-meet variable names); no secrets. */
@@ -45,7 +62,7 @@ export function jitsiEnv(model: Model, env: EnvModel): Record<string, string> {
     JVB_WS_DOMAIN: env.hosts.jitsi,
     JVB_WS_SERVER_ID: 'jitsi-jvb',
     ...(model.externalIp ? { JVB_ADVERTISE_IPS: model.externalIp } : {}),
-    ENABLE_AUTH: '0',
+    ...authEnv(model),
     ENABLE_XMPP_WEBSOCKET: '1',
     ENABLE_COLIBRI_WEBSOCKET: '1',
     DISABLE_HTTPS: '1',
@@ -81,7 +98,10 @@ function jitsiWorkload(name: string, container: Obj, writable: Array<[string, st
 export function jitsiBase(model: Model, env: EnvModel): BaseComponent {
   const prosody = jitsiWorkload('jitsi-prosody', {
     name: 'prosody', image: image('jitsi-prosody'),
-    env: [secretEnv('JICOFO_AUTH_PASSWORD', 'jicofo-auth-password'), secretEnv('JVB_AUTH_PASSWORD', 'jvb-auth-password')],
+    env: [
+      secretEnv('JICOFO_AUTH_PASSWORD', 'jicofo-auth-password'), secretEnv('JVB_AUTH_PASSWORD', 'jvb-auth-password'),
+      ...(model.jitsi.auth === 'jwt' ? [{ name: 'JWT_APP_SECRET', valueFrom: { secretKeyRef: { name: JWT_SECRET, key: 'app-secret' } } }] : []),
+    ],
     ports: [
       { name: 'xmpp-c2s', containerPort: PROSODY_PORTS.c2s, protocol: 'TCP' },
       { name: 'http', containerPort: PROSODY_PORTS.http, protocol: 'TCP' },

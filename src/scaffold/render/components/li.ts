@@ -2,6 +2,7 @@
 // database fed by logical replication from production, federation and registration off, and
 // NetworkPolicies that give it no path to write production.
 import { stringify } from 'yaml';
+import { CUSTOM_DIR, customComponent } from '../custom.ts';
 import type { EnvModel, Model } from '../../model/index.ts';
 import { elementBase } from './element.ts';
 import { synapseAdminBase } from './synapse-admin.ts';
@@ -155,7 +156,9 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
       ...KUSTOMIZATION,
       resources: ['../production', 'copy', 'production-side.yaml', ...own.map((s) => s.path.slice(dir.length + 1))],
       patches: [rolePatch],
+      components: [CUSTOM_DIR],
     }, { lineWidth: 0 }),
   });
+  files.push({ path: `${dir}/${CUSTOM_DIR}/kustomization.yaml`, content: customComponent(dir), createOnce: true });
   return { files, secrets: own };
 }

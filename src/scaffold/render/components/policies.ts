@@ -46,11 +46,17 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
         // The content scanner fetches the media it scans from the media listener.
         ...(env.components.antivirus ? [{ from: [{ podSelector: byName('content-scanner') }], ports: tcp(8008) }] : [])],
       egress: [
-        { to: [PG_PODS(pgCluster)], ports: tcp(5432) },
+        model.externalPostgres && env.postgres === 'external'
+          ? { to: [{ ipBlock: { cidr: model.externalPostgres.cidr } }], ports: tcp(model.externalPostgres.port) }
+          : { to: [PG_PODS(pgCluster)], ports: tcp(5432) },
         { to: [SYNAPSE_PODS], ports: tcp(8008, REPLICATION_PORT) },
-        { to: [{ podSelector: byName('synapse-redis') }], ports: tcp(6379) },
+        model.externalRedis
+          ? { to: [{ ipBlock: { cidr: model.externalRedis.cidr } }], ports: tcp(model.externalRedis.port) }
+          : { to: [{ podSelector: byName('synapse-redis') }], ports: tcp(6379) },
         // Federation, key servers and URL previews.
         { to: [internet(model)], ports: tcp(443, 8448) },
+        // synapse.email: the SMTP server, wherever it is (a relay is often on a private network).
+        ...(model.synapse.email ? [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcp(model.synapse.email.smtpPort) }] : []),
       ],
     }),
     np('postgres', PG_PODS(pgCluster).podSelector, {
@@ -70,7 +76,9 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
       policyTypes: ['Egress'], egress: [{ to: [SYNAPSE_PODS], ports: tcp(8008) }],
     }),
   ];
-  if (env.workers.length) {
+  // externalPostgres: no database pod of ours to guard (a policy selecting nothing is an error).
+  if (env.postgres === 'external') out.splice(out.findIndex((p) => (p.metadata as { name: string }).name === 'postgres'), 1);
+  if (env.workers.length && !model.externalRedis) {
     out.push(np('redis', { matchLabels: { 'app.kubernetes.io/name': 'synapse-redis' } }, {
       policyTypes: ['Ingress'], ingress: [{ from: [SYNAPSE_PODS], ports: tcp(6379) }],
     }));

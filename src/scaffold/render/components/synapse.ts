@@ -3,6 +3,8 @@
 import { stringify } from 'yaml';
 import type { EnvModel, Model } from '../../model/index.ts';
 import { LI_LOG_CONFIG_PATH } from './li-audit-log.ts';
+import { emailBlock, emailInSecret, synapseSettings } from './synapse-settings.ts';
+import { mergeExtra } from '../../config/extra-config.ts';
 import { WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
 import {
   image, ingress, labels, replicationService, podSecurity, resources, restrictedContainer, secretSpec, selector, service,
@@ -21,7 +23,7 @@ function secretFile(secret: string): string {
 }
 
 /** Every Synapse secret file, mounted through one projected volume (key → Secret). */
-export const SYNAPSE_SECRET_FILES: Array<{ secret: string; key: string; workersOnly?: boolean; turn?: boolean }> = [
+export const SYNAPSE_SECRET_FILES: Array<{ secret: string; key: string; workersOnly?: boolean; turn?: boolean; optional?: boolean }> = [
   { secret: 'synapse-signing-key', key: 'signing.key' },
   { secret: 'synapse-macaroon-secret-key', key: 'macaroon_secret_key' },
   { secret: 'synapse-form-secret', key: 'form_secret' },
@@ -29,9 +31,42 @@ export const SYNAPSE_SECRET_FILES: Array<{ secret: string; key: string; workersO
   { secret: 'turn-shared-secret', key: 'turn_shared_secret', turn: true },
   { secret: 'synapse-worker-replication-secret', key: 'worker_replication_secret', workersOnly: true },
   { secret: 'redis-password', key: 'password', workersOnly: true },
+  // Present only with the settings that need them (synapse.email.user, registration.recaptcha).
+  { secret: 'synapse-email', key: 'email.yaml', optional: true },
+  { secret: 'synapse-recaptcha-public-key', key: 'recaptcha_public_key', optional: true },
+  { secret: 'synapse-recaptcha-private-key', key: 'recaptcha_private_key', optional: true },
 ];
 
-export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
+/** The second config file an authenticated SMTP setup adds to every Synapse process. */
+export const EMAIL_CONFIG_FILE = `${SECRET_ROOT}/synapse-email/email.yaml`;
+
+/** Secrets only the operator knows (SMTP password, reCAPTCHA keys): read from the environment once. */
+export function settingsSecretSpecs(model: Model, env: EnvModel): SecretSpec[] {
+  const s = model.synapse;
+  const specs: SecretSpec[] = [];
+  if (s.email && emailInSecret(s)) {
+    // Synapse has no smtp_pass_path and merges config files per top-level key, so the whole
+    // email block is in the Secret; the block is written once, like every secret (README: to change it, edit it with sops).
+    // `email:` is the only top-level key, so the password line closes its indented block.
+    const block = `${yamlText({ email: emailBlock(s.email, `https://${env.hosts.element}`) })}  smtp_pass: {smtp_pass|json}\n`;
+    specs.push(secretSpec(env, 'synapse-email', {
+      smtp_pass: { env: s.email.passwordEnv, field: 'synapse.email.passwordEnv' },
+      'email.yaml': { template: block },
+    }));
+  }
+  const ext = model.externalPostgres;
+  if (ext && env.postgres === 'external') {
+    // Same name and keys as the CNPG-generated Secret, so the Synapse Deployment is identical.
+    specs.push(secretSpec(env, 'synapse-pg-app', { username: { generate: 'literal', value: ext.user }, password: { env: ext.passwordEnv, field: 'externalPostgres.passwordEnv' } }, 'kubernetes.io/basic-auth'));
+  }
+  if (s.registration.mode === 'open' && s.registration.recaptcha) {
+    specs.push(secretSpec(env, 'synapse-recaptcha-public-key', { recaptcha_public_key: { env: 'MATRIX_GITOPS_RECAPTCHA_PUBLIC_KEY', field: 'synapse.registration.recaptcha' } }));
+    specs.push(secretSpec(env, 'synapse-recaptcha-private-key', { recaptcha_private_key: { env: 'MATRIX_GITOPS_RECAPTCHA_PRIVATE_KEY', field: 'synapse.registration.recaptcha' } }));
+  }
+  return specs;
+}
+
+export function synapseSecretSpecs(env: EnvModel, model?: Model): SecretSpec[] {
   const specs: SecretSpec[] = [
     secretSpec(env, 'synapse-signing-key', { 'signing.key': { generate: 'synapse-signing-key' } }),
     secretSpec(env, 'synapse-macaroon-secret-key', { macaroon_secret_key: { generate: 'token', bytes: 32 } }),
@@ -41,7 +76,8 @@ export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
   if (env.components.coturn) specs.push(secretSpec(env, 'turn-shared-secret', { turn_shared_secret: { generate: 'token', bytes: 32 } }));
   if (env.workers.length) {
     specs.push(secretSpec(env, 'synapse-worker-replication-secret', { worker_replication_secret: { generate: 'token', bytes: 32 } }));
-    specs.push(secretSpec(env, 'redis-password', { password: { generate: 'password', length: 32 } }));
+    const ext = model?.externalRedis;
+    specs.push(secretSpec(env, 'redis-password', { password: ext ? { env: ext.passwordEnv, field: 'externalRedis.passwordEnv' } : { generate: 'password', length: 32 } }));
   }
   if (env.postgres === 'statefulset') {
     // Same name and keys as the CNPG-generated Secret, so the Synapse Deployment is identical.
@@ -53,6 +89,13 @@ export function synapseSecretSpecs(env: EnvModel): SecretSpec[] {
 
 export function rtcServiceUrl(env: EnvModel): string {
   return `https://${env.hosts.rtc}`;
+}
+
+/** Where Synapse's database is: the stack's own (CNPG or the homelab StatefulSet, one Service name) or externalPostgres. */
+function databaseAddress(model: Model, env: EnvModel, prefix: string): Obj {
+  const ext = model.externalPostgres;
+  if (ext && env.postgres === 'external') return { user: ext.user, dbname: ext.database, host: ext.host, port: ext.port, sslmode: ext.sslmode };
+  return { user: 'synapse', dbname: 'synapse', host: `${prefix}-pg-rw`, port: 5432, sslmode: 'prefer' };
 }
 
 export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'): Obj {
@@ -69,14 +112,11 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
     server_name: model.serverName,
     public_baseurl: `https://${env.hosts.synapse}/`,
     serve_server_wellknown: false,
-    report_stats: false,
     signing_key_path: secretFile('synapse-signing-key'),
     macaroon_secret_key_path: secretFile('synapse-macaroon-secret-key'),
     form_secret_path: secretFile('synapse-form-secret'),
     registration_shared_secret_path: secretFile('synapse-registration-shared-secret'),
     media_store_path: '/data/media_store',
-    max_upload_size: '100M',
-    enable_registration: false,
     // Profiles only for signed-in users (policy MX-SYN-008).
     require_auth_for_profile_requests: true,
     trusted_key_servers: env.readOnly ? [] : [{ server_name: 'matrix.org' }],
@@ -91,7 +131,7 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
     database: {
       name: 'psycopg2',
       args: {
-        user: 'synapse', dbname: 'synapse', host: `${prefix}-pg-rw`, port: 5432, sslmode: 'prefer',
+        ...databaseAddress(model, env, prefix),
         cp_min: 5, cp_max: 10, keepalives_idle: 10, keepalives_interval: 10, keepalives_count: 3,
       },
     },
@@ -102,11 +142,13 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
       '224.0.0.0/4', '::1/128', 'fe80::/10', 'fc00::/7', '2001:db8::/32', 'ff00::/8', 'fec0::/10',
       ...model.clusterCidrs,
     ],
+    ...synapseSettings(model, env),
   };
+  const readOnly: Obj = {};
   if (env.readOnly) {
     // The li copy must never talk to other servers or accept accounts: an empty whitelist
     // blocks all federation, and without the federation resource nothing inbound is served.
-    Object.assign(cfg, {
+    Object.assign(readOnly, {
       federation_domain_whitelist: [],
       send_federation: false,
       enable_registration: false,
@@ -114,7 +156,16 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
       allow_guest_access: false,
       // Audit trail: every request at INFO, structured, to stdout (li-audit-log.ts).
       log_config: LI_LOG_CONFIG_PATH,
+      url_preview_enabled: false,
+      // The copy reports nothing and lists no rooms to anyone unauthenticated (MX-LI-002, MX-SYN-008).
+      report_stats: false,
+      allow_public_rooms_without_auth: false,
+      allow_public_rooms_over_federation: false,
     });
+    delete cfg.email;
+    delete cfg.auto_join_rooms;
+    for (const k of ['registration_requires_token', 'registrations_require_3pid', 'enable_registration_captcha', 'recaptcha_public_key_path', 'recaptcha_private_key_path']) delete cfg[k];
+    Object.assign(cfg, readOnly);
   }
   if (env.components.coturn) {
     Object.assign(cfg, {
@@ -138,7 +189,7 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
   if (workers.length) {
     Object.assign(cfg, {
       worker_replication_secret_path: secretFile('synapse-worker-replication-secret'),
-      redis: { enabled: true, host: 'synapse-redis', port: 6379, password_path: secretFile('redis-password') },
+      redis: { enabled: true, host: model.externalRedis?.host ?? 'synapse-redis', port: model.externalRedis?.port ?? 6379, password_path: secretFile('redis-password') },
       instance_map: { main: { host: 'synapse-replication', port: REPLICATION_PORT }, ...instanceMap },
       stream_writers: streamWriters,
     });
@@ -147,7 +198,8 @@ export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'
     if (workers.includes('background_worker')) Object.assign(cfg, { run_background_tasks_on: 'background_worker' });
     if (workers.includes('media_repository')) Object.assign(cfg, { enable_media_repo: false, media_instance_running_background_jobs: 'media_repository' });
   }
-  return cfg;
+  // The operator's keys last; the li copy's read-only guarantees are laid over them again.
+  return { ...mergeExtra(cfg, model.synapse.extraConfig, model.synapse.extraConfigByEnvironment, env.name), ...readOnly };
 }
 
 export function workerConfig(w: WorkerType): Obj {
@@ -177,8 +229,8 @@ export function synapsePodSpec(opts: {
         secretName: f.secret,
         defaultMode: 0o440,
         items: [{ key: f.key, path: f.key }],
-        // Worker and TURN secrets exist only where those components are on.
-        ...(f.workersOnly || f.turn ? { optional: true } : {}),
+        // Worker, TURN and settings secrets exist only where those components or settings are on.
+        ...(f.workersOnly || f.turn || f.optional ? { optional: true } : {}),
       },
     })),
     // Uploads are spooled to /tmp, so it holds at least max_upload_size (policy MX-REL-007 wants a bound).
@@ -223,7 +275,12 @@ export function synapsePodSpec(opts: {
   };
 }
 
-export function synapseBase(prefix = 'synapse', host = 'matrix.example.com', pgSecret = 'synapse-pg-app'): BaseComponent {
+/** Synapse size (100M) → the ingress-nginx body-size annotation (100m), so the Ingress takes what Synapse takes. */
+export function bodySize(maxUploadSize: string): string {
+  return maxUploadSize.toLowerCase();
+}
+
+export function synapseBase(prefix = 'synapse', host = 'matrix.example.com', pgSecret = 'synapse-pg-app', maxUploadSize = '100M'): BaseComponent {
   const component = prefix;
   const deployment: Obj = {
     apiVersion: 'apps/v1',
@@ -263,7 +320,7 @@ export function synapseBase(prefix = 'synapse', host = 'matrix.example.com', pgS
       'ingress.yaml': [ingress(prefix, component, host, [
         { path: '/_matrix', service: prefix, port: 8008 },
         { path: '/_synapse/client', service: prefix, port: 8008 },
-      ], { 'nginx.ingress.kubernetes.io/proxy-body-size': '100m' })],
+      ], { 'nginx.ingress.kubernetes.io/proxy-body-size': bodySize(maxUploadSize) })],
     },
   };
 }

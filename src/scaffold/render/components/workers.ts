@@ -1,6 +1,6 @@
 // Production worker processes, Redis, and the routing Ingress, all derived from worker-routes.ts.
 import type { EnvModel } from '../../model/index.ts';
-import { REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
+import { bodySize, REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
 import { scalableWorkers } from './autoscaling.ts';
 import { routesFor, WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
 import { image, labels, replicationService, resources, restrictedContainer, selector, service, workload, type BaseComponent, type Obj } from '../lib.ts';
@@ -57,13 +57,13 @@ export function redisDeployment(): Obj {
 }
 
 /** ingress-nginx regex paths; ingress-nginx anchors them itself, so the leading ^ goes. */
-export function workerIngress(env: EnvModel): Obj {
+export function workerIngress(env: EnvModel, maxUploadSize = '100M'): Obj {
   const routes = routesFor(env.workers).filter((r) => r.public);
   return {
     apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
     metadata: {
       name: 'synapse-workers', labels: labels('synapse-workers'),
-      annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/proxy-body-size': '100m' },
+      annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/proxy-body-size': bodySize(maxUploadSize) },
     },
     spec: {
       rules: [{
@@ -80,7 +80,8 @@ export function workerIngress(env: EnvModel): Obj {
   };
 }
 
-export function workersBase(env: EnvModel): BaseComponent {
+/** `ownRedis` false: externalRedis, no synapse-redis Deployment. */
+export function workersBase(env: EnvModel, maxUploadSize = '100M', ownRedis = true): BaseComponent {
   const files: Record<string, Obj[] | string> = {};
   const services: Obj[] = [];
   const scalable = scalableWorkers(env);
@@ -92,9 +93,9 @@ export function workersBase(env: EnvModel): BaseComponent {
     if (def.resources.length) services.push(service(name, name, [['http', 8008]]));
     if (def.streams.length) services.push(replicationService(`${name}-replication`, name));
   }
-  files['redis.yaml'] = [redisDeployment(), service('synapse-redis', 'synapse-redis', [['redis', 6379]])];
+  if (ownRedis) files['redis.yaml'] = [redisDeployment(), service('synapse-redis', 'synapse-redis', [['redis', 6379]])];
   files['services.yaml'] = services;
-  files['ingress.yaml'] = [workerIngress(env)];
+  files['ingress.yaml'] = [workerIngress(env, maxUploadSize)];
   return {
     name: 'synapse-workers',
     files,
