@@ -174,10 +174,16 @@ test('images are fully qualified and pinned', () => {
 
 test('Flux follows the deploy branch, orders infrastructure before apps and decrypts with sops-age', () => {
   for (const env of model.environments) {
-    const src = docsOf(`flux/${env.name}/sources.yaml`)[0] as { spec: { ref: { branch: string } } };
-    assert.equal(src.spec.ref.branch, model.git.deployBranch);
+    // li adds to production's entry point (its GitRepository and infrastructure); see li-entry.test.ts.
+    const li = env.name === 'li';
+    if (!li) {
+      const src = docsOf(`flux/${env.name}/sources.yaml`)[0] as { spec: { ref: { branch: string } } };
+      assert.equal(src.spec.ref.branch, model.git.deployBranch);
+    } else {
+      assert.equal(files.has('flux/li/sources.yaml'), false);
+    }
     const ks = docsOf(`flux/${env.name}/kustomizations.yaml`) as Array<{ metadata: { name: string }; spec: { prune: boolean; wait: boolean; timeout: string; path: string; dependsOn?: Array<{ name: string }>; decryption?: { provider: string; secretRef: { name: string } } } }>;
-    const apps = ks.find((k) => k.metadata.name === 'apps');
+    const apps = ks.find((k) => k.metadata.name === (li ? 'apps-li' : 'apps'));
     assert.ok(apps);
     assert.equal(apps.spec.path, `./overlays/${env.name}`);
     assert.deepEqual(apps.spec.decryption, { provider: 'sops', secretRef: { name: 'sops-age' } });

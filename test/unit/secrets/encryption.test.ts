@@ -135,7 +135,8 @@ test('an existing secret file is never replaced', async () => {
 test('encryption needs no private key (only the public recipients)', async () => {
   const saved = { ...process.env };
   const home = mkdtempSync(path.join(dir, 'home-'));
-  Object.assign(process.env, { MATRIX_GITOPS_CACHE: userCacheDir(saved), HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SOPS_AGE_KEY_FILE: path.join(home, 'no-such-key') });
+  // MATRIX_GITOPS_CACHE: the pinned tools stay found when HOME moves (their cache defaults to ~/.cache).
+  Object.assign(process.env, { MATRIX_GITOPS_CACHE: userCacheDir(), HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SOPS_AGE_KEY_FILE: path.join(home, 'no-such-key') });
   delete process.env.SOPS_AGE_KEY;
   try {
     const out = await encryptYaml('apiVersion: v1\nkind: Secret\nstringData:\n  x: y\n', [keys.main.recipient], 'overlays/homelab/secrets/x.sops.yaml');
