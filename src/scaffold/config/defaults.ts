@@ -2,6 +2,7 @@
 // (or, for an IP server name, from the parent domain of hosts.synapse, which is then required).
 import { isIP } from 'node:net';
 import type { Components, Environment, MatrixConfig } from './types.ts';
+import { ingressDefaults, type RawIngress } from './ingress.ts';
 
 export interface RawConfig {
   serverName: string;
@@ -17,6 +18,7 @@ export interface RawConfig {
   trustedRegistries?: string[];
   clusterCidrs?: string[];
   externalIp?: string;
+  ingress?: Partial<Record<'homelab' | 'production', RawIngress>>;
 }
 
 export const DEFAULT_COMPONENTS: Components = {
@@ -73,5 +75,6 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     trustedRegistries: raw.trustedRegistries ?? ['docker.io', 'ghcr.io'],
     clusterCidrs: raw.clusterCidrs ?? ['10.42.0.0/16', '10.43.0.0/16'],
     externalIp: raw.externalIp ?? '',
+    ingress: ingressDefaults(raw.ingress),
   };
 }

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { FORMATS, cidrNetwork, isCanonicalCidr, isHostname } from './formats.ts';
 import { serverHost, withDefaults, type RawConfig } from './defaults.ts';
 import type { MatrixConfig } from './types.ts';
+import { ingressProblem } from './ingress.ts';
 
 export const configSchema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -178,7 +179,7 @@ export function validateConfig(input: unknown, source: string): MatrixConfig {
   const early = rawProblem(raw);
   if (early) throw new UsageError(`${source}: ${early}`);
   const config = withDefaults(raw);
-  const problem = derivedHostProblem(raw, config) ?? semanticProblem(config);
+  const problem = derivedHostProblem(raw, config) ?? semanticProblem(config) ?? ingressProblem(config, raw.ingress);
   if (problem) throw new UsageError(`${source}: ${problem}`);
   return config;
 }

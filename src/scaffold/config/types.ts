@@ -41,6 +41,17 @@ export interface LiSettings {
   hosts: { synapse: string; element: string; admin: string };
 }
 
+// Traffic (issue #16): how requests reach the stack in one environment.
+export interface IngressSettings {
+  provider: 'gateway-api' | 'traefik' | 'ingress-nginx';
+  /** IngressClass (ingress-nginx) or GatewayClass (gateway-api); unused by traefik. */
+  className: string;
+  /** host → extra annotations on every route object serving that host */
+  annotations: Record<string, Record<string, string>>;
+  /** acme: cert-manager HTTP-01; secret: an existing TLS Secret; none: a proxy in front terminates TLS. */
+  tls: { mode: 'acme' | 'secret' | 'none'; secretName: string };
+}
+
 export interface MatrixConfig {
   /** The part after the colon in @alice:example.org. Domain, domain:port or IP. Immutable once scaffolded. */
   serverName: string;
@@ -66,4 +77,6 @@ export interface MatrixConfig {
   clusterCidrs: string[];
   /** Public IP coturn and LiveKit advertise (homelab); empty = discover. */
   externalIp: string;
+  /** Traffic per environment; li follows production. */
+  ingress: Record<'homelab' | 'production', IngressSettings>;
 }
