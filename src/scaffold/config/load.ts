@@ -58,7 +58,8 @@ const TYPE_WORDS: Record<string, string> = {
 
 /** One sentence for one ajv error. */
 export function describe(e: ErrorObject, data: unknown): string {
-  const value = e.instancePath.split('/').slice(1).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
+  // JSON-pointer segments escape / as ~1 (annotation keys such as external-dns.alpha.kubernetes.io/ttl).
+  const value = e.instancePath.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~')).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
   const field = fieldPath(e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties': {

@@ -130,13 +130,17 @@ export function gatewayObjects(env: EnvModel, routes: readonly HostRoute[]): Obj
         rules: rules(r, filterName),
       },
     });
-    if (env.allowedCidrs.length) {
-      // On the route itself: the most specific SecurityPolicy is the only one Envoy applies.
+  }
+  if (env.allowedCidrs.length) {
+    // On each route itself (the redirect included): the most specific SecurityPolicy is the only
+    // one Envoy applies, so a later route-level policy could not silently drop a Gateway-wide list.
+    for (const r of out.filter((d) => d.kind === 'HTTPRoute')) {
+      const name = (r.metadata as { name: string }).name;
       out.push({
         apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'SecurityPolicy',
-        metadata: { name: `${r.name}-allowlist`, labels: labels(r.component) },
+        metadata: { name: `${name}-allowlist`, labels: labels('li-allowlist') },
         spec: {
-          targetRefs: [{ group: GW_GROUP, kind: 'HTTPRoute', name: r.name }],
+          targetRefs: [{ group: GW_GROUP, kind: 'HTTPRoute', name }],
           authorization: { defaultAction: 'Deny', rules: [{ name: 'li-operators', action: 'Allow', principal: { clientCIDRs: [...env.allowedCidrs] } }] },
         },
       });
