@@ -2,6 +2,7 @@
 // per environment. li is not configurable on its own: it runs in the production cluster, behind the
 // same controller, so it follows production.
 import type { Environment, IngressSettings, MatrixConfig } from './types.ts';
+import { serverHost } from './defaults.ts';
 
 export type IngressProvider = IngressSettings['provider'];
 export type TlsMode = IngressSettings['tls']['mode'];
@@ -53,7 +54,8 @@ const ANNOTATION_KEY = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[
 /** Hosts an environment serves, to check annotation keys against. */
 export function servedHosts(c: MatrixConfig, env: ConfigurableEnvironment): string[] {
   const h = c.hosts;
-  const hosts = [h.synapse, h.element, c.serverName.split(':')[0]];
+  // The server name's host serves /.well-known/matrix (wellknown).
+  const hosts = [h.synapse, h.element, serverHost(c.serverName)];
   if (c.components.livekit) hosts.push(h.rtc);
   if (c.components.jitsi) hosts.push(h.jitsi);
   if (c.components.sygnal) hosts.push(h.sygnal);
