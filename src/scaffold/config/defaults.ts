@@ -75,6 +75,6 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     trustedRegistries: raw.trustedRegistries ?? ['docker.io', 'ghcr.io'],
     clusterCidrs: raw.clusterCidrs ?? ['10.42.0.0/16', '10.43.0.0/16'],
     externalIp: raw.externalIp ?? '',
-    ingress: ingressDefaults(raw.ingress),
+    ingress: ingressDefaults(raw.ingress, raw.environments ?? ['homelab', 'production']),
   };
 }

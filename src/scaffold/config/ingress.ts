@@ -29,23 +29,32 @@ export interface RawIngress {
   tls?: { mode: TlsMode; secretName?: string };
 }
 
-export function ingressDefaults(raw: Partial<Record<ConfigurableEnvironment, RawIngress>> | undefined): Record<ConfigurableEnvironment, IngressSettings> {
-  const one = (env: ConfigurableEnvironment): IngressSettings => {
-    const r = raw?.[env] ?? {};
-    const provider = r.provider ?? DEFAULTS[env].provider;
-    return {
-      provider,
-      className: r.className ?? DEFAULT_CLASS[provider],
-      annotations: r.annotations ?? {},
-      tls: r.tls ? { mode: r.tls.mode, secretName: r.tls.secretName ?? '' } : { mode: DEFAULTS[env].tls, secretName: '' },
-    };
+/** Settings of one environment with the defaults filled in. */
+function settings(env: ConfigurableEnvironment, r: RawIngress = {}): IngressSettings {
+  const provider = r.provider ?? DEFAULTS[env].provider;
+  return {
+    provider,
+    className: r.className ?? DEFAULT_CLASS[provider],
+    annotations: r.annotations ?? {},
+    tls: r.tls ? { ...r.tls } : { mode: DEFAULTS[env].tls },
   };
-  return { homelab: one('homelab'), production: one('production') };
+}
+
+/** Filled for the deployed environments (and any given entry, which ingressProblem then checks), so
+ *  the effective config scaffold writes back reads in again unchanged. */
+export function ingressDefaults(raw: Partial<Record<ConfigurableEnvironment, RawIngress>> | undefined, environments: readonly Environment[]): Partial<Record<ConfigurableEnvironment, IngressSettings>> {
+  const out: Partial<Record<ConfigurableEnvironment, IngressSettings>> = {};
+  for (const env of ['homelab', 'production'] as const) {
+    const deployed = environments.includes(env) || (env === 'production' && environments.includes('li'));
+    if (deployed || raw?.[env]) out[env] = settings(env, raw?.[env]);
+  }
+  return out;
 }
 
 /** The ingress settings an environment uses (li: production's). */
 export function ingressFor(c: Pick<MatrixConfig, 'ingress'>, env: Environment): IngressSettings {
-  return c.ingress[env === 'li' ? 'production' : env];
+  const key = env === 'li' ? 'production' : env;
+  return c.ingress[key] ?? settings(key);
 }
 
 // Kubernetes annotation keys: an optional DNS-subdomain prefix and a name of at most 63 characters.
@@ -74,9 +83,11 @@ export function ingressProblem(c: MatrixConfig, given: Partial<Record<Configurab
       return `${field}: ${env} is not in environments (${c.environments.join(', ')}); remove the entry or add ${env} to environments`;
     }
     const s = c.ingress[env];
+    if (!s) continue;
     if (s.tls.mode === 'secret' && !s.tls.secretName) return `${field}.tls.secretName: is required when tls.mode is secret; name the kubernetes.io/tls Secret that holds the certificate for every host`;
     if (s.tls.mode !== 'secret' && s.tls.secretName) return `${field}.tls.secretName: is only used with tls.mode secret (mode is ${s.tls.mode}); remove it or set mode: secret`;
-    if (given?.[env]?.className !== undefined && s.provider === 'traefik') return `${field}.className: traefik routes are IngressRoutes, which have no class; remove className or pick provider ingress-nginx or gateway-api`;
+    // The effective config scaffold writes back carries className: traefik, which must read in again.
+    if (s.provider === 'traefik' && s.className !== DEFAULT_CLASS.traefik) return `${field}.className: traefik routes are IngressRoutes, which have no class; remove className or pick provider ingress-nginx or gateway-api`;
     if (!c.environments.includes(env)) continue;
     const hosts = servedHosts(c, env);
     for (const [host, annotations] of Object.entries(s.annotations)) {
@@ -93,7 +104,7 @@ export function ingressProblem(c: MatrixConfig, given: Partial<Record<Configurab
 export function ingressWarnings(c: MatrixConfig): string[] {
   const out: string[] = [];
   for (const env of ['homelab', 'production'] as const) {
-    if (!c.environments.includes(env) || c.ingress[env].provider !== 'ingress-nginx') continue;
+    if (!c.environments.includes(env) || c.ingress[env]?.provider !== 'ingress-nginx') continue;
     out.push(`ingress.${env}.provider: ingress-nginx reached end of maintenance on 2026-03-24 (no releases or security fixes since); switch to gateway-api (production) or traefik (homelab), see README "Traffic"`);
   }
   return out;

@@ -49,7 +49,7 @@ export interface IngressSettings {
   /** host → extra annotations on every route object serving that host */
   annotations: Record<string, Record<string, string>>;
   /** acme: cert-manager HTTP-01; secret: an existing TLS Secret; none: a proxy in front terminates TLS. */
-  tls: { mode: 'acme' | 'secret' | 'none'; secretName: string };
+  tls: { mode: 'acme' | 'secret' | 'none'; secretName?: string };
 }
 
 export interface MatrixConfig {
@@ -77,6 +77,6 @@ export interface MatrixConfig {
   clusterCidrs: string[];
   /** Public IP coturn and LiveKit advertise (homelab); empty = discover. */
   externalIp: string;
-  /** Traffic per environment; li follows production. */
-  ingress: Record<'homelab' | 'production', IngressSettings>;
+  /** Traffic per deployed environment (homelab, production); li follows production. */
+  ingress: Partial<Record<'homelab' | 'production', IngressSettings>>;
 }

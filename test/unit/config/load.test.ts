@@ -74,8 +74,8 @@ test('defaults fill everything but serverName', () => {
     clusterCidrs: ['10.42.0.0/16', '10.43.0.0/16'],
     externalIp: '',
     ingress: {
-      homelab: { provider: 'traefik', className: 'traefik', annotations: {}, tls: { mode: 'none', secretName: '' } },
-      production: { provider: 'gateway-api', className: 'envoy-gateway', annotations: {}, tls: { mode: 'acme', secretName: '' } },
+      homelab: { provider: 'traefik', className: 'traefik', annotations: {}, tls: { mode: 'none' } },
+      production: { provider: 'gateway-api', className: 'envoy-gateway', annotations: {}, tls: { mode: 'acme' } },
     },
   });
 });

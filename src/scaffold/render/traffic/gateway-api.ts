@@ -63,7 +63,7 @@ const envoySubstitution = (s: string): string => s.replace(/\$(\d)/g, '\\$1');
 export function gatewayObjects(env: EnvModel, routes: readonly HostRoute[]): Obj[] {
   const { tls, className } = env.ingress;
   const secrets = hostSecrets(routes);
-  const secretOf = (host: string): string => (tls.mode === 'secret' ? tls.secretName : secrets.get(host) ?? '');
+  const secretOf = (host: string): string => (tls.mode === 'secret' ? tls.secretName ?? '' : secrets.get(host) ?? '');
   const listeners: Obj[] = [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }];
   if (tls.mode !== 'none') {
     for (const [host, secret] of secrets) {
