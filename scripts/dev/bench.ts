@@ -1,6 +1,5 @@
 // `npm run bench [-- --rounds N] [DIR]`: our full gate vs the naive per-overlay `kustomize build | kubeconform`,
 // timed on the same tree in the same run so machine noise hits both sides alike.
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -8,6 +7,8 @@ import { projectRoot } from '../../src/lib/versions.ts';
 import { toolPath } from '../../src/lib/tools.ts';
 import { UsageError, exitOnKnownError } from '../../src/lib/errors.ts';
 import { step, done, warn } from '../../src/lib/progress.ts';
+import { parseFlags } from '../../src/lib/args.ts';
+import { answerHelp } from './help.ts';
 import { discover, checkRepoDir } from '../../src/validate/discover.ts';
 import { schemaDir, checkSchemaCache } from '../../src/validate/schema.ts';
 import { validate } from '../../src/validate/report.ts';
@@ -25,13 +26,12 @@ async function time(fn: () => Promise<void>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '5' } } }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
+  answerHelp(`Usage: npm run bench -- [--rounds N] [DIR]
+
+Times the full validate gate (cold and cached) against the naive per-overlay
+\`kustomize build | kubeconform\` loop on the same tree (DIR, default this project), N rounds each
+(default 5), and prints medians and the ratio.`);
+  const { values, positionals } = parseFlags('npm run bench', process.argv.slice(2), { rounds: { type: 'string', default: '5' } }, true);
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${values.rounds}`);
   const repo = await checkRepoDir(positionals[0] ?? projectRoot);

@@ -1,8 +1,11 @@
 // Boot tier set-up (issue 5): installs the Debian packages the boot tests start (PostgreSQL, Redis,
-// coturn) with apt-get, and the pinned Synapse from PyPI into a virtualenv cached in
-// .cache/boot/venv-<version>. Idempotent: a warm run only checks binaries and the venv marker.
+// coturn, nginx, ClamAV) with apt-get, the pinned Synapse from PyPI into a virtualenv cached in
+// .cache/boot/venv-<version>, and livekit-server with `go install` into the per-user cache
+// (${XDG_CACHE_HOME:-~/.cache}/matrix-gitops/boot/livekit-<version>/, outside the clone: one build
+// serves every checkout). Idempotent: a warm run only checks binaries and the venv marker.
 // Usage: tsx scripts/dev/boot-setup.ts   (the boot tests call ensureBootEnvironment() themselves)
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,9 +13,11 @@ import { versions } from '../../src/lib/versions.ts';
 import { cacheDir } from '../../src/lib/paths.ts';
 import { EnvironmentError, exitOnKnownError } from '../../src/lib/errors.ts';
 import { done, step } from '../../src/lib/progress.ts';
+import { answerHelp } from './help.ts';
 
 export interface BootPins {
   synapse: { package: string; extras: string[]; version: string; constraints?: string[] };
+  livekit: { module: string; version: string; binary: string };
   debian: Record<string, { packages: string[]; binaries: string[] }>;
 }
 
@@ -23,6 +28,10 @@ export function bootPins(): BootPins {
   if (tag !== boot.synapse.version) {
     throw new EnvironmentError(`versions.json: boot.synapse.version ${boot.synapse.version} differs from the Synapse image tag ${tag}`);
   }
+  const lkTag = versions().images.livekit?.split(':').pop();
+  if (!boot.livekit?.version || lkTag !== boot.livekit.version) {
+    throw new EnvironmentError(`versions.json: boot.livekit.version ${boot.livekit?.version} differs from the LiveKit image tag ${lkTag}`);
+  }
   return boot;
 }
 
@@ -31,6 +40,42 @@ export interface BootEnvironment {
   venv: string;
   /** Absolute paths of every Debian binary the tests start, by name. */
   bin: Record<string, string>;
+  /** livekit-server built from the pinned module version. */
+  livekit: string;
+}
+
+/** Per-user build cache shared by every checkout (XDG base directory spec). */
+export function userCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'matrix-gitops');
+}
+
+export function livekitDir(pins = bootPins()): string {
+  return path.join(userCacheDir(), 'boot', `livekit-${pins.livekit.version}`);
+}
+
+/** livekit-server via `go install module@version` (GOBIN in a temp folder, renamed into place, so
+ *  an interrupted build never leaves a half binary that a warm run would trust). */
+export function ensureLivekit(pins = bootPins()): string {
+  const dir = livekitDir(pins);
+  const bin = path.join(dir, 'livekit-server');
+  if (existsSync(bin)) return bin;
+  if (!findBinary('go')) throw new EnvironmentError('go not found: it is needed to build livekit-server for the boot tier (install Go >= 1.26)');
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  step(`go install ${pins.livekit.module}@${pins.livekit.version} (first run only; a few minutes)`);
+  const r = spawnSync('go', ['install', `${pins.livekit.module}@${pins.livekit.version}`], {
+    stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, GOBIN: tmp },
+  });
+  if (r.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new EnvironmentError(`go install ${pins.livekit.module}@${pins.livekit.version} failed (exit ${r.status}):\n${(r.stderr ?? '').trim().split('\n').slice(-5).join('\n')}`);
+  }
+  mkdirSync(dir, { recursive: true });
+  renameSync(path.join(tmp, pins.livekit.binary), bin);
+  rmSync(tmp, { recursive: true, force: true });
+  return bin;
 }
 
 const SEARCH_DIRS = ['/usr/local/bin', '/usr/bin', '/usr/sbin', '/bin', '/sbin'];
@@ -140,12 +185,18 @@ export function ensureBootEnvironment(): BootEnvironment {
   const pins = bootPins();
   const bin = ensureDebianPackages(pins);
   const { venv, python } = ensureVenv(pins);
-  done(`boot environment ready (Synapse ${pins.synapse.version}, ${Object.keys(bin).length} Debian binaries) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  cached = { python, venv, bin };
+  const livekit = ensureLivekit(pins);
+  done(`boot environment ready (Synapse ${pins.synapse.version}, livekit-server ${pins.livekit.version}, ${Object.keys(bin).length} Debian binaries) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  cached = { python, venv, bin, livekit };
   return cached;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  answerHelp(`Usage: npm run setup:boot
+
+Installs what the boot tier (npm run test:boot) starts: Debian PostgreSQL, Redis, coturn and nginx
+(apt-get), and the pinned Synapse from PyPI in a cached virtualenv. Idempotent; the boot tests run
+it themselves. Pins: versions.json "boot" (the Synapse version must equal the image tag).`);
   try {
     ensureBootEnvironment();
   } catch (err) {

@@ -1,10 +1,12 @@
-// `npx tsx scripts/dev/e2e-build.ts`: builds the e2e tier's binaries once, cached by version in
-// .cache/e2e/bin-<version>/ (git-ignored): kube-apiserver (k8s.io/kubernetes) and the Flux
-// kustomize-controller (source-controller cannot be built here: versions.json "e2e"), each from its own wrapper Go module under e2e/
+// `npx tsx scripts/dev/e2e-build.ts`: builds the e2e tier's binaries once, cached per user outside the
+// clone (see binDir): kube-apiserver (k8s.io/kubernetes) and the Flux source-controller and
+// kustomize-controller, each from its own wrapper Go module under e2e/
 // (one per binary, so MVS never merges their dependency graphs), and etcd from Debian.
 // Every input is pinned in versions.json "e2e". Idempotent: a present binary is not rebuilt.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { projectRoot, versions } from '../../src/lib/versions.ts';
 import { step, done, warn } from '../../src/lib/progress.ts';
@@ -36,38 +38,71 @@ export function e2ePins(): E2ePins {
   return e;
 }
 
+/**
+ * Per-user cache root, outside every clone, so a machine that built the binaries once reuses them from
+ * any checkout (CI's fresh clone included). Local until src/lib/paths.ts grows a shared helper.
+ */
+export function userCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  return path.join(base, 'matrix-gitops');
+}
+
 /** E2E_CACHE_DIR moves the cache (e.g. to time a cold build together with an empty GOCACHE). */
-export function binDir(version: string): string {
-  return path.join(process.env.E2E_CACHE_DIR ?? path.join(projectRoot, '.cache', 'e2e'), `bin-${version}`);
+export function e2eCacheDir(): string {
+  return process.env.E2E_CACHE_DIR ?? path.join(userCacheDir(), 'e2e');
+}
+
+/**
+ * One folder per binary and pin: the key is everything that changes the binary (module, version,
+ * extra replaces, ldflags), so a pin bump builds a new binary next to the old one instead of reusing it.
+ */
+export function binDir(name: string, pin: GoBinaryPin): string {
+  const key = createHash('sha256').update(JSON.stringify([pin.module, pin.version, pin.package, pin.replaces ?? '', pin.extraReplaces ?? [], pin.ldflags ?? ''])).digest('hex').slice(0, 12);
+  return path.join(e2eCacheDir(), `${name}-${pin.version}-${key}`);
 }
 
 export function binaryPath(name: string): string {
-  return path.join(binDir(e2ePins().binaries[name].version), name);
+  return path.join(binDir(name, e2ePins().binaries[name]), name);
 }
 
 export function crdDirs(): string[] {
   return e2ePins().crds.map((c) => path.join(moduleDir(c.module, c.version), c.path));
 }
 
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
+/** A failed build step: one line for the user (which module, what go said), the full output in a log file. */
+export class BuildError extends Error {}
+
+/** The line of go's output that names the cause: the first `go: ...` line, else the last line. */
+export function causeLine(output: string): string {
+  // `go mod download -json` reports on stdout, as the JSON field "Error".
+  const json = /"Error": ("(?:[^"\\]|\\.)*")/.exec(output);
+  if (json) return (JSON.parse(json[1]) as string).split('\n')[0];
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^go: /.test(l) && !/^go: (downloading|finding|extracting) /.test(l)) ?? lines.at(-1) ?? '(no output)';
+}
+
+function run(cmd: string, args: string[], cwd: string, what: string, env: Record<string, string> = {}): string {
   const r = spawnSync('nice', ['-n', '10', cmd, ...args], {
     cwd, encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...env },
     maxBuffer: 256 * 1024 * 1024,
   });
   if (r.status !== 0) {
-    const tail = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').slice(-25).join('\n');
-    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}) in ${cwd}:\n${tail}`);
+    const output = `${r.stderr ?? ''}${r.stdout ?? ''}${r.error ? String(r.error) : ''}`;
+    const log = path.join(e2eCacheDir(), 'logs', `${what.replace(/[^\w.@-]+/g, '_')}.log`);
+    mkdirSync(path.dirname(log), { recursive: true });
+    writeFileSync(log, `$ ${cmd} ${args.join(' ')}  (in ${cwd})\n${output}`);
+    throw new BuildError(`${what} failed: ${causeLine(output)} (is the Go module proxy reachable? full output: ${log})`);
   }
   return r.stdout;
 }
 
 function goModOf(mod: string, version: string, cwd: string): string {
-  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${mod}@${version}`], cwd)) as { GoMod: string; Dir?: string };
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${mod}@${version}`], cwd, `go mod download ${mod}@${version}`)) as { GoMod: string; Dir?: string };
   return readFileSync(info.GoMod, 'utf8');
 }
 
 export function moduleDir(mod: string, version: string): string {
-  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${mod}@${version}`], projectRoot)) as { Dir: string };
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${mod}@${version}`], projectRoot, `go mod download ${mod}@${version}`)) as { Dir: string };
   return info.Dir;
 }
 
@@ -126,7 +161,7 @@ export function ensureWrapper(name: string, pin: GoBinaryPin): string {
   step(`${name}: go mod tidy`);
   // -e: tidy also resolves the test imports of every package, some of which (k8s.io/dynamic-resource-allocation
   // at the staging version) are not published; the build below resolves what it really needs (-mod=mod).
-  run('go', ['mod', 'tidy', '-e'], dir);
+  run('go', ['mod', 'tidy', '-e'], dir, `${name}: go mod tidy for ${pin.module}@${pin.version}`);
   return dir;
 }
 
@@ -145,10 +180,10 @@ export function buildBinary(name: string): { path: string; built: boolean; secon
   step(`${name}: go build ${pin.package}@${pin.version} (download + compile; the first build takes minutes)`);
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
-  run('go', ['build', '-mod=mod', '-trimpath', '-ldflags', ldflags(pin), '-o', tmp, pin.package], dir);
+  run('go', ['build', '-mod=mod', '-trimpath', '-ldflags', ldflags(pin), '-o', tmp, pin.package], dir, `${name}: go build ${pin.module}@${pin.version}`);
   renameSync(tmp, out);
   const seconds = Math.round((Date.now() - t0) / 1000);
-  done(`${name}: built in ${seconds}s → ${path.relative(projectRoot, out)}`);
+  done(`${name}: built in ${seconds}s → ${out}`);
   return { path: out, built: true, seconds };
 }
 
@@ -175,24 +210,28 @@ export function ensureEtcd(): string {
 
 export function ensureAll(): Record<string, string> {
   const t0 = Date.now();
-  const paths: Record<string, string> = { etcd: ensureEtcd() };
+  // The Go builds first: they are what can fail for reasons outside this machine (the module proxy).
+  const paths: Record<string, string> = {};
   let builtAny = false;
   for (const name of Object.keys(e2ePins().binaries)) {
     const r = buildBinary(name);
-    if (!r.built) step(`${name}: cached (${path.relative(projectRoot, r.path)})`);
+    if (!r.built) step(`${name}: cached (${r.path})`);
     builtAny ||= r.built;
     paths[name] = r.path;
   }
+  paths.etcd = ensureEtcd();
   if (builtAny) done(`e2e binaries ready in ${Math.round((Date.now() - t0) / 1000)}s`);
   return paths;
 }
 
 const HELP = `Usage: tsx scripts/dev/e2e-build.ts [--help]
 
-Builds the e2e tier's binaries once, cached by version in .cache/e2e/bin-<version>/:
-kube-apiserver and kustomize-controller from wrapper Go modules in e2e/<name>/
-(GOTOOLCHAIN=local, CGO_ENABLED=0), and installs etcd from Debian (${'etcd-server'}).
-Pins: versions.json "e2e". Remove a binary to rebuild it.`;
+Builds the e2e tier's binaries once, cached per user and pin in
+\${E2E_CACHE_DIR:-\${XDG_CACHE_HOME:-~/.cache}/matrix-gitops/e2e}/<name>-<version>-<pin hash>/:
+kube-apiserver, source-controller and kustomize-controller from wrapper Go modules in e2e/<name>/
+(GOTOOLCHAIN=local, CGO_ENABLED=0), and installs etcd from Debian (etcd-server).
+Pins: versions.json "e2e". Prints name<TAB>path of each binary.
+Exit codes: 0 ready, 2 a step failed (one line naming the module; the full go output is in the cache's logs/).`;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(projectRoot, 'scripts', 'dev', 'e2e-build.ts')) {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -202,8 +241,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(projectRoo
       const paths = ensureAll();
       for (const [k, v] of Object.entries(paths)) process.stdout.write(`${k}\t${v}\n`);
     } catch (e) {
-      warn((e as Error).message);
-      process.exit(1);
+      process.stderr.write(`e2e-build: ${(e as Error).message.split('\n')[0]}\n`);
+      process.exit(2);
     }
   }
 }

@@ -8,6 +8,8 @@ import { loadConfig } from '../../src/scaffold/config/load.ts';
 import { renderSopsConfig, sopsRecipients, writeSecretFiles } from '../../src/scaffold/secrets/index.ts';
 import { projectRoot } from '../../src/lib/versions.ts';
 
+import { answerHelp } from './help.ts';
+
 const DIRS = ['base', 'overlays', 'flux'];
 
 async function main(): Promise<void> {
@@ -47,6 +49,15 @@ async function main(): Promise<void> {
   }
 }
 
+answerHelp(`Usage: npm run render:self
+
+Re-renders this project's own base/, overlays/, flux/ and .sops.yaml from matrix-gitops.yaml
+(secret files are kept byte for byte; new ones are encrypted to the config's recipients). Run it
+after changing the renderer or versions.json, and commit the result.`);
+if (process.argv.length > 2) {
+  console.error(`render:self: unexpected argument ${process.argv[2]}; see \`npm run render:self -- --help\``);
+  process.exit(2);
+}
 await main().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);
   process.exit(1);

@@ -1,9 +1,8 @@
-// `npm run scaffold`: config (+ flags, + prompts on a TTY) → a Flux-ready repository, written
+// `matrix-gitops scaffold`: config (+ flags, + prompts on a TTY) → a Flux-ready repository, written
 // atomically; re-runs keep secrets and user edits, and never change serverName.
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { $ } from 'zx';
 import { deepMerge, loadConfig, readConfigFile, type DeepPartial } from '../scaffold/config/load.ts';
@@ -13,15 +12,18 @@ import { buildModel } from '../scaffold/model/index.ts';
 import { renderRepository } from '../scaffold/render/index.ts';
 import { GENERATED_KEY_FILE, generateAgeKey, renderSopsConfig, resolveAgeKey, sopsRecipients, writeSecretFiles } from '../scaffold/secrets/index.ts';
 import { CONFIG_FILE, SCHEMA_FILE, configFile, repoExtras } from '../scaffold/repo-extras/index.ts';
+import { cliDependencySpec, existingCliSpec } from '../scaffold/repo-extras/package-json.ts';
 import { plan, type Action, type Desired } from '../scaffold/write/plan.ts';
 import { applyAtomically, recoverInterrupted } from '../scaffold/write/apply.ts';
 import { unifiedDiff } from '../scaffold/write/diff.ts';
 import { STATE_FILE, readState, renderState, sha256, type State } from '../scaffold/write/state.ts';
 import { Prompter, promptMissing, type Known } from '../scaffold/prompts.ts';
-import { EnvironmentError, UsageError, exitOnKnownError } from '../lib/errors.ts';
+import { EnvironmentError, UsageError } from '../lib/errors.ts';
+import { usageLine } from '../lib/args.ts';
+import { execute, isEntryPoint } from './command.ts';
 import { done, step, style, warn } from '../lib/progress.ts';
 
-const HELP = `Usage: npm run scaffold -- --out DIR [--config FILE] [options]
+const HELP = `Usage: matrix-gitops scaffold --out DIR [--config FILE] [options]
 
 Writes (or updates) a Flux-ready Kustomize repository for a Matrix stack in DIR.
 
@@ -41,6 +43,9 @@ Writes (or updates) a Flux-ready Kustomize repository for a Matrix stack in DIR.
   --yes                    never prompt (CI); a missing required value is an error, others take defaults
   --force                  overwrite files you edited since the last scaffold
   --no-git                 do not git init / commit
+  --cli-source SPEC        the matrix-gitops the repository's package.json depends on: a version, a
+                           tarball or folder path (written relative to DIR) or a git URL (default:
+                           the version already there, else this one's)
   -h, --help               this text
 
 On a terminal (and without --yes) the main values neither the config nor a flag gives are asked
@@ -57,6 +62,7 @@ interface Options {
   force: boolean;
   git: boolean;
   ageKey?: string;
+  cliSource?: string;
   overrides: DeepPartial<MatrixConfig>;
 }
 
@@ -76,11 +82,11 @@ export function parseOptions(argv: string[]): Options | 'help' {
         environments: { type: 'string' }, components: { type: 'string' },
         ...Object.fromEntries(HOST_FLAGS.map((h) => [`host-${h}`, { type: 'string' as const }])),
         'li-allowed-cidrs': { type: 'string' }, namespace: { type: 'string' }, 'git-url': { type: 'string' },
-        'acme-email': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'acme-email': { type: 'string' }, 'cli-source': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]}; see \`npm run scaffold -- --help\``);
+    throw new UsageError(usageLine(err, 'scaffold'));
   }
   if (values.help) return 'help';
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
@@ -115,6 +121,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     force: values.force === true,
     git: values['no-git'] !== true,
     ageKey: str('age-key'),
+    cliSource: str('cli-source'),
     overrides: o,
   };
 }
@@ -235,6 +242,13 @@ export async function run(argv: string[]): Promise<number> {
   const needKey = age.generated && config.ageRecipients.length === 0;
   const recipientsNow = config.ageRecipients.length ? config.ageRecipients : age.recipients;
 
+  // The matrix-gitops the repository runs: as told, else as its package.json already says (a
+  // Renovate bump or an earlier --cli-source survives a re-run), else this version.
+  const packageFile = path.join(out, 'package.json');
+  const cliSpec = opts.cliSource !== undefined
+    ? cliDependencySpec(opts.cliSource, out)
+    : existingCliSpec(existsSync(packageFile) ? readFileSync(packageFile, 'utf8') : undefined);
+
   step(`rendering ${config.environments.join(', ')} for ${config.serverName}`);
   const schema = readFileSync(new URL('../scaffold/config/schema.json', import.meta.url), 'utf8');
   const render = (recipients: string[]) => {
@@ -242,7 +256,7 @@ export async function run(argv: string[]): Promise<number> {
     const { files, secrets } = renderRepository(buildModel(effective));
     const desired: (Desired & { mode?: number })[] = [
       ...files,
-      ...repoExtras(effective, schema, files).filter((e) => e.path !== CONFIG_FILE),
+      ...repoExtras(effective, schema, files, { cliSpec }).filter((e) => e.path !== CONFIG_FILE),
       { path: CONFIG_FILE, content: configContent(out, effective) },
       // Per-environment recipients (ageRecipientsByEnvironment) win over the default ones.
       { path: '.sops.yaml', content: renderSopsConfig(effective.environments, sopsRecipients(effective)) },
@@ -320,22 +334,10 @@ export async function run(argv: string[]): Promise<number> {
     warn(`generated a NEW age key at ${path.join(out, GENERATED_KEY_FILE)} (git-ignored). Back it up now: without it nobody can decrypt this repository's secrets.`);
   }
   const committed = opts.git && firstScaffold ? ' (git repository with a first commit)' : '';
-  done(`scaffolded ${out}${committed}: ${applied.written.length} file(s) written, ${applied.deleted.length} removed; next: cd ${opts.out} && npm run validate`);
+  done(`scaffolded ${out}${committed}: ${applied.written.length} file(s) written, ${applied.deleted.length} removed; next: cd ${opts.out} && npm install && npx matrix-gitops setup && npm run validate`);
   return 0;
 }
 
-function isMain(): boolean {
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  run(process.argv.slice(2))
-    .then((code) => process.exit(code))
-    .catch((err: unknown) => exitOnKnownError(err, 'scaffold'));
-}
+if (isEntryPoint(import.meta.url)) await execute('scaffold', { run }, process.argv.slice(2));
 
 export { SCHEMA_FILE };

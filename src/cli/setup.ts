@@ -1,24 +1,32 @@
-// `npm run setup`: installs the pinned tools (go install into .tools/bin) and builds the offline schema cache.
+// `matrix-gitops setup`: installs the pinned tools (go install into the per-user cache, one folder per
+// tool and version) and builds the offline schema cache (keyed by the schema pins).
 // A second run with everything present only checks versions and takes well under two seconds.
 import { mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { versions, type ToolPin } from '../lib/versions.ts';
-import { toolsBinDir } from '../lib/paths.ts';
+import { schemaCacheDir, toolDir } from '../lib/paths.ts';
 import { isPinnedVersion, kubectlFallbackMarker, kubectlOnPath } from '../lib/tools.ts';
-import { EnvironmentError, UsageError, exitOnKnownError } from '../lib/errors.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import { parseFlags, wantsHelp } from '../lib/args.ts';
+import { execute, isEntryPoint } from './command.ts';
 import { step, done, warn } from '../lib/progress.ts';
 import { ensureSchemaCache } from '../schemas/cache.ts';
 
-const HELP = `Usage: npm run setup [-- --tools-only] [--schemas-only]
+const HELP = `Usage: matrix-gitops setup [--tools-only] [--schemas-only]
 
 Installs the pinned CLI tools (kustomize, kubeconform, conftest, sops, age) with
-\`go install MODULE@VERSION\` into .tools/bin, and builds the offline JSON schema cache
-in .cache/schemas from pinned sources. Versions: versions.json.
+\`go install MODULE@VERSION\` and builds the offline JSON schema cache from pinned Go modules,
+into the per-user cache shared by every repository on this machine:
+  \$MATRIX_GITOPS_CACHE, else \$XDG_CACHE_HOME/matrix-gitops, else ~/.cache/matrix-gitops
+    tools/<tool>-<version>/   schemas/<hash of the schema pins>/
+MATRIX_GITOPS_TOOLS_DIR (one folder for all binaries) and MATRIX_GITOPS_SCHEMA_DIR override those.
+A second run with everything present only checks versions. Versions: versions.json of the package.
+
 Exit codes: 0 ready, 2 missing Go toolchain or failed install.`;
 
 async function installedOk(name: string, pin: ToolPin): Promise<boolean> {
-  const bins = pin.binaries.map((b) => path.join(toolsBinDir, b));
+  const bins = pin.binaries.map((b) => path.join(toolDir(name, pin), b));
   if (!bins.every((b) => existsSync(b))) return false;
   const main = bins[0];
   const r = await execa(main, pin.versionArgs, { reject: false, env: { SOPS_DISABLE_VERSION_CHECK: '1' }, timeout: 10_000 });
@@ -37,7 +45,9 @@ async function install(name: string, pin: ToolPin): Promise<void> {
   step(`installing ${name} ${pin.version} (go ${args.join(' ')})`);
   const r = await execa('go', args, {
     reject: false,
-    env: { GOBIN: toolsBinDir, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
+    // GOTOOLCHAIN=local: a module's toolchain line must not make go download another Go; a Go that
+    // is too old fails with go's one line naming the version needed.
+    env: { GOBIN: toolDir(name, pin), CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local' },
     all: true,
   });
   if (r.exitCode !== 0) {
@@ -47,8 +57,8 @@ async function install(name: string, pin: ToolPin): Promise<void> {
 }
 
 export async function ensureTools(): Promise<void> {
-  mkdirSync(toolsBinDir, { recursive: true });
   const pins = Object.entries(versions().tools);
+  for (const [name, pin] of pins) mkdirSync(toolDir(name, pin), { recursive: true });
   const status = await Promise.all(pins.map(async ([name, pin]) => [name, pin, await installedOk(name, pin)] as const));
   const missing = status.filter(([, , ok]) => !ok);
   if (missing.length === 0) {
@@ -65,7 +75,7 @@ export async function ensureTools(): Promise<void> {
       return;
     }
     throw new EnvironmentError(
-      `the Go toolchain is not on PATH, so ${missing.map(([n]) => n).join(', ')} cannot be installed; install Go 1.24+ (https://go.dev/dl) and re-run \`npm run setup\``,
+      `the Go toolchain is not on PATH, so ${missing.map(([n]) => n).join(', ')} cannot be installed; install Go 1.26.8+ (https://go.dev/dl) and re-run \`npx matrix-gitops setup\``,
     );
   }
   // Two at a time: the machine has two cores and go install is CPU-bound.
@@ -77,21 +87,18 @@ export async function ensureTools(): Promise<void> {
   for (const [name, pin] of missing) {
     if (!(await installedOk(name, pin))) throw new EnvironmentError(`${name} installed but does not report ${pin.version}`);
   }
-  done(`installed ${missing.map(([n, p]) => `${n} ${p.version}`).join(', ')} into ${toolsBinDir}`);
+  done(`installed ${missing.map(([n, p]) => `${n} ${p.version}`).join(', ')} into ${path.dirname(toolDir(missing[0][0], missing[0][1]))}`);
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+export async function run(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
     process.stdout.write(`${HELP}\n`);
-    return;
+    return 0;
   }
-  const known = new Set(['--tools-only', '--schemas-only']);
-  const unknown = argv.find((a) => !known.has(a));
-  if (unknown) throw new UsageError(`unknown option ${unknown}; see \`npm run setup -- --help\``);
-  if (!argv.includes('--schemas-only')) await ensureTools();
-  if (!argv.includes('--tools-only')) await ensureSchemaCache();
+  const { values } = parseFlags('setup', argv, { 'tools-only': { type: 'boolean' }, 'schemas-only': { type: 'boolean' } });
+  if (!values['schemas-only']) await ensureTools();
+  if (!values['tools-only']) await ensureSchemaCache(schemaCacheDir());
+  return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).catch((err) => exitOnKnownError(err, 'setup'));
-}
+if (isEntryPoint(import.meta.url)) await execute('setup', { run }, process.argv.slice(2));

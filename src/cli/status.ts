@@ -1,10 +1,12 @@
-// `npm run status`: the Flux Kustomizations of the current kubeconfig's cluster, with Ready,
+// `matrix-gitops status`: the Flux Kustomizations of the current kubeconfig's cluster, with Ready,
 // the last applied revision and the last error. Exit 0 when all are Ready, 1 when one is not,
 // 2 (one line on stderr) when no cluster is reachable or the Flux CRDs are missing.
-import '../../scripts/dev/e2e-node20.ts';
 import { KubeConfig, CustomObjectsApi } from '@kubernetes/client-node';
+import { execute, isEntryPoint } from './command.ts';
+import { helpHint } from '../lib/args.ts';
+import { kubeconfigProblem } from '../lib/kubeconfig.ts';
 
-const HELP = `Usage: npm run status -- [--format text|json] [--namespace NS] [--help]
+const HELP = `Usage: matrix-gitops status [--format text|json] [--namespace NS] [--help]
 
 Prints each Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) of the cluster in the current
 kubeconfig ($KUBECONFIG or ~/.kube/config): Ready, last applied revision, last error.
@@ -74,7 +76,7 @@ function errorLine(e: unknown): string {
   return `no cluster reachable: ${(err.message ?? String(e)).split('\n')[0]}`;
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   let format = 'text';
   let namespace: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -82,9 +84,11 @@ async function main(argv: string[]): Promise<number> {
     if (a === '-h' || a === '--help') { process.stdout.write(`${HELP}\n`); return 0; }
     if (a === '--format' || a.startsWith('--format=')) format = a.includes('=') ? a.split('=')[1] : (argv[++i] ?? '');
     else if (a === '--namespace' || a === '-n') namespace = argv[++i];
-    else { process.stderr.write(`status: unknown argument ${a} (see --help)\n`); return 2; }
+    else { process.stderr.write(`status: unknown ${a.startsWith('-') ? 'option' : 'argument'} ${a}; ${helpHint('status')}\n`); return 2; }
   }
   if (format !== 'text' && format !== 'json') { process.stderr.write(`status: --format must be text or json\n`); return 2; }
+  const missing = kubeconfigProblem();
+  if (missing) { process.stderr.write(`status: ${missing}\n`); return 2; }
   const kc = new KubeConfig();
   let rows: KustomizationStatus[];
   try {
@@ -102,4 +106,4 @@ async function main(argv: string[]): Promise<number> {
   return rows.length > 0 && rows.every((r) => r.ready === 'True') ? 0 : 1;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (isEntryPoint(import.meta.url)) await execute('status', { run }, process.argv.slice(2));

@@ -1,12 +1,14 @@
-// `npm run validate -- [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github]`
-import { parseArgs } from 'node:util';
+// `matrix-gitops validate [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github]`
 import path from 'node:path';
-import { UsageError, exitOnKnownError } from '../lib/errors.ts';
+import { UsageError } from '../lib/errors.ts';
+import { packageRoot } from '../lib/versions.ts';
+import { parseFlags, wantsHelp } from '../lib/args.ts';
+import { execute, isEntryPoint } from './command.ts';
 import { step, style, warn } from '../lib/progress.ts';
 import { validate } from '../validate/report.ts';
 import { FORMATS, isFormat } from '../validate/formats/index.ts';
 
-const USAGE = `usage: npm run validate -- [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github] [--no-cache]
+const USAGE = `Usage: matrix-gitops validate [DIR] [--overlay NAME] [--format pretty|json|sarif|junit|github] [--no-cache]
 
 Builds every overlay (overlays/*/) and Flux entry point (flux/*/, clusters/*/) of DIR (default: the
 current directory) with kustomize, checks it with kubeconform against the offline schema cache and
@@ -14,44 +16,34 @@ with conftest against DIR/policies, and checks that every Secret in DIR is SOPS-
 by .sops.yaml.
 
 Results of unchanged entry points (same rendered YAML, policies, schemas and tool versions) come
-from .cache/validate; --no-cache checks everything again.
+from the per-user cache (validate/ under the matrix-gitops cache); --no-cache checks everything again.
 
 Exit codes: 0 no error findings, 1 error findings, 2 usage or environment error.
 `;
 
 function parse(argv: string[]): { dir: string; overlay?: string; format: keyof typeof FORMATS; cache: boolean } | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        overlay: { type: 'string' },
-        format: { type: 'string', default: 'pretty' },
-        'no-cache': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    // parseArgs' messages are multi-line; keep just the first to honour the one-line contract.
-    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see --help)`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
+  if (wantsHelp(argv)) return 'help';
+  const { values, positionals } = parseFlags('validate', argv, {
+    overlay: { type: 'string' },
+    format: { type: 'string', default: 'pretty' },
+    'no-cache': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, true);
   if (positionals.length > 1) throw new UsageError(`expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
   const format = values.format ?? 'pretty';
   if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected ${Object.keys(FORMATS).join('|')})`);
-  // `npm run` switches to the package root; INIT_CWD is where the user actually typed the command.
-  const cwd = process.env.INIT_CWD ?? process.cwd();
+  // This project's own `npm run validate -- DIR` runs in the package root; INIT_CWD is where the user
+  // typed it. Anywhere else (a generated repository's scripts and hook, npx) the working directory is meant.
+  const inOwnCheckout = process.cwd() === packageRoot && process.env.INIT_CWD;
+  const cwd = inOwnCheckout || process.cwd();
   return { dir: path.resolve(cwd, positionals[0] ?? '.'), overlay: values.overlay, format, cache: values['no-cache'] !== true };
 }
 
-async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
+export async function run(argv: string[]): Promise<number> {
+  const args = parse(argv);
   if (args === 'help') {
     process.stdout.write(USAGE);
-    return;
+    return 0;
   }
   const report = await validate({
     dir: args.dir,
@@ -65,7 +57,7 @@ async function main(): Promise<void> {
   // Not an error (a fresh scaffold may have none yet), but a silent pass over nothing would mislead.
   if (report.overlays.length === 0) warn(`no overlays/*/ or flux/*/ or clusters/*/ entry points under ${args.dir}`);
   process.stdout.write(FORMATS[args.format](report));
-  process.exitCode = report.ok ? 0 : 1;
+  return report.ok ? 0 : 1;
 }
 
-main().catch((err: unknown) => exitOnKnownError(err, 'validate'));
+if (isEntryPoint(import.meta.url)) await execute('validate', { run }, process.argv.slice(2));

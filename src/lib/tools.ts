@@ -1,14 +1,14 @@
-// Finds the pinned tool binaries. Prefers the project's tools folder, then PATH, and checks the version.
+// Finds the pinned tool binaries. Prefers the per-user tools cache, then PATH, and checks the version.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { versions, type ToolPin } from './versions.ts';
-import { toolsBinDir } from './paths.ts';
+import { toolDir } from './paths.ts';
 import { EnvironmentError } from './errors.ts';
 
 export type ToolName = 'kustomize' | 'kubeconform' | 'conftest' | 'sops' | 'age' | 'age-keygen';
 
-function pinFor(binary: string): { name: string; pin: ToolPin } {
+export function pinFor(binary: string): { name: string; pin: ToolPin } {
   for (const [name, pin] of Object.entries(versions().tools)) {
     if (pin.binaries.includes(binary)) return { name, pin };
   }
@@ -48,15 +48,21 @@ export function isPinnedVersion(output: string | undefined, version: string): bo
 
 const resolved = new Map<string, string>();
 
+/** Where setup puts a binary of a pinned tool. */
+export function cachedToolPath(binary: string): string {
+  const { name, pin } = pinFor(binary);
+  return path.join(toolDir(name, pin), binary);
+}
+
 /**
- * Absolute path of a pinned tool. The project's tools folder wins; a binary on PATH is used
+ * Absolute path of a pinned tool. The per-user tools cache wins; a binary on PATH is used
  * only when it reports the pinned version (age: Debian's 1.1.x is accepted, see README).
  */
 export function toolPath(binary: ToolName): string {
   const hit = resolved.get(binary);
   if (hit) return hit;
   const { pin } = pinFor(binary);
-  const local = path.join(toolsBinDir, binary);
+  const local = cachedToolPath(binary);
   if (existsSync(local)) {
     resolved.set(binary, local);
     return local;
@@ -66,12 +72,13 @@ export function toolPath(binary: ToolName): string {
     resolved.set(binary, system);
     return system;
   }
-  throw new EnvironmentError(`${binary} ${pin.version} is not installed; run \`npm run setup\``);
+  throw new EnvironmentError(`${binary} ${pin.version} is not installed; run \`npx matrix-gitops setup\``);
 }
 
 /** Marker written by setup when Go is absent and kubectl's built-in kustomize stands in. */
 export function kubectlFallbackMarker(): string {
-  return path.join(toolsBinDir, '.kustomize-is-kubectl');
+  const { name, pin } = pinFor('kustomize');
+  return path.join(toolDir(name, pin), '.kustomize-is-kubectl');
 }
 
 export function kubectlOnPath(): string | undefined {

@@ -1,5 +1,5 @@
-// Builds the offline schema cache (.cache/schemas) from the pinned sources in versions.json.
-// A stamp records what the cache was built from, so a warm `npm run setup` only reads one file.
+// Builds the offline schema cache (per-user cache, schemas/<hash of the pins>) from the pinned sources in versions.json.
+// A stamp records what the cache was built from, so a warm `matrix-gitops setup` only reads one file.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -85,7 +85,7 @@ export async function buildSchemas(dir: string, sources: SchemaSources): Promise
 }
 
 /** Ensures the cache matches versions.json; rebuilds it atomically (temp dir, then rename) when not. */
-export async function ensureSchemaCache(dir = schemaCacheDir): Promise<Stamp> {
+export async function ensureSchemaCache(dir = schemaCacheDir()): Promise<Stamp> {
   const sources = schemaSources();
   const key = cacheKey(sources);
   const existing = readStamp(dir);

@@ -35,7 +35,7 @@ export async function moduleDir(pin: ModulePin): Promise<string> {
     // GOTOOLCHAIN=local: a module asking for a newer Go must not trigger a toolchain download.
     env: { GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
   }).catch((err: unknown) => {
-    throw new EnvironmentError(`cannot run go to fetch schema sources (${(err as Error).message.split('\n')[0]}); install Go and re-run \`npm run setup\``);
+    throw new EnvironmentError(`cannot run go to fetch schema sources (${(err as Error).message.split('\n')[0]}); install Go and re-run \`npx matrix-gitops setup\``);
   });
   let info: { Dir?: string; Error?: string } = {};
   try {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { cacheDir } from '../lib/paths.ts';
+import { userCacheDir } from '../lib/paths.ts';
 import { versions } from '../lib/versions.ts';
 import type { Finding } from './types.ts';
 
@@ -19,7 +19,7 @@ const CACHE_FORMAT = 1;
 const MAX_ENTRIES = 500;
 
 export function resultCacheDir(): string {
-  return process.env.MATRIX_GITOPS_RESULT_CACHE ?? path.join(cacheDir, 'validate');
+  return process.env.MATRIX_GITOPS_RESULT_CACHE ?? path.join(userCacheDir(), 'validate');
 }
 
 /** The part of the key shared by every entry of one run. */

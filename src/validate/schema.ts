@@ -11,12 +11,12 @@ import type { Finding, Manifest } from './types.ts';
 import { asRecord, identity, str } from './types.ts';
 
 export function schemaDir(): string {
-  return process.env.MATRIX_GITOPS_SCHEMA_DIR ?? schemaCacheDir;
+  return schemaCacheDir();
 }
 
 export function checkSchemaCache(dir = schemaDir()): void {
   if (!existsSync(dir) || !existsSync(path.join(dir, '.stamp.json'))) {
-    throw new EnvironmentError(`schema cache missing at ${dir}; run \`npm run setup\``);
+    throw new EnvironmentError(`schema cache missing at ${dir}; run \`npx matrix-gitops setup\``);
   }
 }
 

@@ -18,6 +18,8 @@ import { buildOverlay, decryptSecrets, find, generateRepo, secretValue, type Doc
 import { IngressTable, getVia, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startWellKnown } from './lib/wellknown.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
+import { startLiveKit } from './lib/livekit.ts';
+import { discoveryViaIngress, ingressFetch, invited, stopClients, loginClient, nextEvent, roundTripMedia, sdk, startSyncing, type Client } from './lib/client.ts';
 
 const procs = new Processes();
 let env: BootEnvironment;
@@ -61,15 +63,22 @@ before(async () => {
   synapse = await startSynapse(env, cluster, procs, declareSynapse(cluster, 'synapse'));
   coturn = await startCoturn(env, cluster, procs);
   await startWellKnown(env, cluster, procs);
+  // LiveKit behind its own host, so the rtc_foci the well-known advertises can be followed.
+  await startLiveKit(env, cluster, procs);
   // The homelab Ingresses (Traefik in a cluster; plain Prefix paths) applied by a loopback proxy.
   proxy = await startIngressProxy(cluster, [
     new IngressTable(docs, homeserver.server_name as string), new IngressTable(docs, new URL(homeserver.public_baseurl as string).hostname),
+    new IngressTable(docs, rtcHost()),
   ]);
   await waitHealthy(synapse);
   log(`homelab stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s (repo via ${repo.via})`);
 }, { timeout: 900_000 });
 
+/** matrix-js-sdk clients of the tests below; stopped before the proxy goes, or their sync retries keep the run alive. */
+const clients: Client[] = [];
+
 after(async () => {
+  stopClients(clients);
   await proxy?.close();
   await procs.stopAll();
   // The temp dir goes when this process exits (tempDir), interrupted or not.
@@ -81,6 +90,8 @@ function configMapName(base: string): string {
   if (!hit) throw new Error(`no ConfigMap ${base}`);
   return hit.metadata.name as string;
 }
+
+const rtcHost = (): string => (find(docs, 'Ingress', 'livekit').spec.rules as Doc[])[0].host as string;
 
 const baseUrl = (): string => (homeserver.public_baseurl as string).replace(/\/$/, '');
 
@@ -246,4 +257,85 @@ test('negative: Synapse refuses to start against a database with a non-C collati
   await assert.rejects(waitHealthy(s, 120_000), /exited/);
   assert.notEqual(s.proc.exitCode, 0);
   assert.match(logText(s), /IncorrectDatabaseSetup|incorrect collation/i, logTail(s.proc));
+});
+
+// ---------------------------------------------------------------- a real client: matrix-js-sdk 37.5.0
+// Everything below goes the way Element goes: discovery from the server name, then the discovered
+// https base URL, through the generated Ingress (ingressFetch plays DNS + TLS termination).
+
+
+async function sdkLogin(user: string, password: string): Promise<Client> {
+  const c = await loginClient(baseUrl(), user, password, ingressFetch(proxy));
+  clients.push(c);
+  return c;
+}
+
+test('matrix-js-sdk: AutoDiscovery from the server name finds the homeserver and the LiveKit focus, both reachable', async () => {
+  discoveryViaIngress(proxy);
+  const serverName = homeserver.server_name as string;
+  const found = await sdk.AutoDiscovery.findClientConfig(serverName);
+  assert.equal(found['m.homeserver'].state, sdk.AutoDiscovery.SUCCESS, JSON.stringify(found));
+  assert.equal(found['m.homeserver'].base_url, baseUrl());
+  const raw = await sdk.AutoDiscovery.getRawClientConfig(serverName);
+  const foci = raw['org.matrix.msc4143.rtc_foci'] as Array<{ type: string; livekit_service_url: string }>;
+  assert.deepEqual(foci, [{ type: 'livekit', livekit_service_url: `https://${rtcHost()}` }]);
+  // The focus URL's host: `/` is the SFU (answers OK), the token paths go to lk-jwt-service (not booted here).
+  const sfu = await getVia(proxy, rtcHost(), '/');
+  assert.equal(sfu.headers['x-boot-backend'], 'livekit');
+  assert.equal(sfu.status, 200);
+  assert.equal(sfu.body.trim(), 'OK');
+  const rtc = new IngressTable(docs, rtcHost());
+  for (const p of ['/sfu/get', '/get_token']) assert.equal(rtc.match(p)?.service, 'lk-jwt-service', p);
+});
+
+let roomForClients: string | undefined;
+let alice: Client;
+let bob: Client;
+
+test('matrix-js-sdk: the admin logs in, creates a room, invites a second user who joins; messages flow both ways over /sync', async () => {
+  const adminUser = secret('synapse-admin-user', 'username');
+  alice = await sdkLogin(adminUser, secret('synapse-admin-user', 'password'));
+  // A second account, registered in-cluster with the generated shared secret (registration is closed).
+  await registerWithSharedSecret(synapse.url(), secret('synapse-registration-shared-secret', 'registration_shared_secret'), 'bob', 'bob-boot-password-123', false);
+  bob = await sdkLogin('bob', 'bob-boot-password-123');
+  await Promise.all([startSyncing(alice), startSyncing(bob)]);
+  const { room_id: roomId } = await alice.createRoom({ name: 'js-sdk boot room' });
+  roomForClients = roomId;
+  const bobInvited = invited(bob, roomId);
+  await alice.invite(roomId, bob.getUserId() as string);
+  await bobInvited;
+  await bob.joinRoom(roomId);
+  const hello = `hello bob ${txnId()}`;
+  const bobSees = nextEvent(bob, roomId, (e) => e.getType() === 'm.room.message' && e.getContent().body === hello);
+  await alice.sendTextMessage(roomId, hello);
+  assert.equal((await bobSees).getSender(), alice.getUserId());
+  const reply = `hello alice ${txnId()}`;
+  const aliceSees = nextEvent(alice, roomId, (e) => e.getType() === 'm.room.message' && e.getContent().body === reply);
+  await bob.sendTextMessage(roomId, reply);
+  assert.equal((await aliceSees).getSender(), bob.getUserId());
+  assert.equal(alice.getRoom(roomId)?.getJoinedMemberCount(), 2);
+  // All of it went through the public Ingress, none straight to Synapse.
+  assert.ok(proxy.decisions.some((d) => /\/sync$/.test(d.path) && d.service === 'synapse'));
+});
+
+test('matrix-js-sdk: media uploaded by one user is downloaded by the other over authenticated media', async () => {
+  assert.ok(alice && bob, 'needs the clients');
+  const payload = `boot media ${txnId()}`;
+  const { uri } = await roundTripMedia(alice, payload, ingressFetch(proxy));
+  const url = bob.mxcUrlToHttp(uri, undefined, undefined, undefined, false, true, true) as string;
+  assert.match(url, /\/_matrix\/client\/v1\/media\/download\//);
+  const r = await ingressFetch(proxy)(url, { headers: { authorization: `Bearer ${bob.getAccessToken() as string}` } });
+  assert.equal(r.status, 200);
+  assert.equal(await r.text(), payload);
+  const anonymous = await ingressFetch(proxy)(url);
+  assert.equal(anonymous.status, 401, 'authenticated media refuses a request without a token');
+});
+
+test('matrix-js-sdk: turnServer() credentials allocate a relay on the booted coturn', async () => {
+  assert.ok(alice, 'needs the client');
+  const t = await alice.turnServer();
+  assert.deepEqual(t.uris, homeserver.turn_uris);
+  const r = await turnSession(env, coturn.port, t.username, t.password, 'udp');
+  assert.ok(r.ok, r.output.split('\n').slice(-10).join('\n'));
+  assert.ok(roomForClients);
 });

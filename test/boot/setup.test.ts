@@ -18,7 +18,7 @@ test('a warm boot-setup run only checks, and says so quickly', () => {
   const seconds = (Date.now() - t0) / 1000;
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /boot environment ready/);
-  assert.doesNotMatch(r.stderr, /apt-get|pip install/);
+  assert.doesNotMatch(r.stderr, /apt-get|pip install|go install/);
   assert.ok(seconds < 10, `warm set-up took ${seconds}s`);
 });
 
@@ -27,4 +27,14 @@ test('the venv holds the Synapse version of the image tag', () => {
   assert.equal(bootPins().synapse.version, tag);
   const r = spawnSync(env.python, ['-c', 'import synapse; print(synapse.__version__.split()[0])'], { encoding: 'utf8' });
   assert.equal(r.stdout.trim(), tag);
+});
+
+test('livekit-server is the pinned image version, built into the per-user cache outside the clone', () => {
+  const tag = versions().images.livekit.split(':').pop() as string;
+  assert.equal(bootPins().livekit.version, tag);
+  assert.ok(path.relative(projectRoot, env.livekit).startsWith('..'), `${env.livekit} must be outside ${projectRoot}`);
+  assert.ok(env.livekit.includes(`livekit-${tag}`), env.livekit);
+  const r = spawnSync(env.livekit, ['--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`version ${tag.replace(/^v/, '').replaceAll('.', '\\.')}\\b`));
 });

@@ -19,6 +19,7 @@ import { IngressTable, startIngressProxy, type Proxy } from './lib/proxy.ts';
 import { startRedis } from './lib/redis.ts';
 import { buildOverlay, decryptSecrets, find, generateRepo, secretValue, type Doc } from './lib/repo.ts';
 import { declareSynapse, logText, startSynapse, waitHealthy, type SynapseProc } from './lib/synapse.ts';
+import { ingressFetch, invited, stopClients, loginClient, nextEvent, roundTripMedia, startSyncing, type Client } from './lib/client.ts';
 
 /** Every worker Deployment of the overlay (its command loads a /config/workers/ file), so each
  *  generated worker config is shown to boot; the routing checks use four of them. */
@@ -91,7 +92,11 @@ before(async () => {
   log(`production worker stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s; ingress proxy ${proxy.url} (${table.paths.length} paths, regex ${table.regex})`);
 }, { timeout: 900_000 });
 
+/** matrix-js-sdk clients of the tests below; stopped before the proxy goes, or their sync retries keep the run alive. */
+const clients: Client[] = [];
+
 after(async () => {
+  stopClients(clients);
   await proxy?.close();
   await procs.stopAll();
   // The temp dir goes when this process exits (tempDir), interrupted or not.
@@ -234,4 +239,52 @@ test('reads and writes routed to the client reader and stream writer work throug
   }
   const acct = await ok(proxy.url, 'GET', `/_matrix/client/v3/user/${me}/account_data/org.example.boot`, { token });
   assert.deepEqual(acct, { ok: true });
+});
+
+// ---------------------------------------------------------------- a real client: matrix-js-sdk 37.5.0
+
+
+test('matrix-js-sdk through the generated route table: sync, client-reader and event-persister routes carry a two-user conversation', async () => {
+  assert.ok(session, 'needs the admin');
+  const fetchFn = ingressFetch(proxy);
+  const base = (homeserver.public_baseurl as string).replace(/\/$/, '');
+  const synapseSvc = await cluster.resolve('synapse', 8008);
+  await registerWithSharedSecret(`http://127.0.0.1:${synapseSvc.port}`, secret('synapse-registration-shared-secret', 'registration_shared_secret'), 'carol', 'carol-boot-password-123', false);
+  const alice = await loginClient(base, secret('synapse-admin-user', 'username'), secret('synapse-admin-user', 'password'), fetchFn);
+  const carol = await loginClient(base, 'carol', 'carol-boot-password-123', fetchFn);
+  clients.push(alice, carol);
+  const before = proxy.decisions.length;
+  await Promise.all([startSyncing(alice), startSyncing(carol)]);
+  const { room_id: room } = await alice.createRoom({ name: 'js-sdk workers room' });
+  const carolInvited = invited(carol, room);
+  await alice.invite(room, carol.getUserId() as string);
+  await carolInvited;
+  await carol.joinRoom(room);
+  const hello = `hello carol ${txnId()}`;
+  const carolSees = nextEvent(carol, room, (e) => e.getType() === 'm.room.message' && e.getContent().body === hello);
+  const sent = await alice.sendTextMessage(room, hello);
+  assert.equal((await carolSees).getId(), sent.event_id);
+  const reply = `hello alice ${txnId()}`;
+  const aliceSees = nextEvent(alice, room, (e) => e.getType() === 'm.room.message' && e.getContent().body === reply);
+  const replied = await carol.sendTextMessage(room, reply);
+  assert.equal((await aliceSees).getId(), replied.event_id);
+
+  const mine = proxy.decisions.slice(before);
+  const where = (re: RegExp): Set<string> => new Set(mine.filter((d) => re.test(d.path)).map((d) => d.service));
+  assert.deepEqual(where(/\/sync$/), new Set(['synapse-synchrotron']));
+  assert.deepEqual(where(/\/send\/m\.room\.message\//), new Set(['synapse-client-reader']));
+  assert.deepEqual(where(/\/(createRoom|invite|join)$/), new Set(['synapse-client-reader']));
+  for (const id of [sent.event_id, replied.event_id]) {
+    assert.equal(pg.sql('postgres', 'synapse', `SELECT instance_name FROM events WHERE event_id = ${quoteLiteral(id)}`), 'event_persister', id);
+  }
+});
+
+test('matrix-js-sdk: media upload and authenticated download through the route table reach the media repository worker', async () => {
+  assert.ok(clients.length, 'needs the clients');
+  const payload = `workers media ${txnId()}`;
+  const r = await roundTripMedia(clients[0], payload, ingressFetch(proxy));
+  assert.equal(r.status, 200);
+  assert.equal(r.body, payload);
+  assert.equal(r.backend, 'synapse-media-repository');
+  assert.equal(proxy.decisions.filter((d) => d.path.endsWith('/upload')).at(-1)?.service, 'synapse-media-repository');
 });

@@ -1,66 +1,23 @@
 // e2e tier: a scaffolded homelab repository deployed by real Flux controllers (source-controller,
 // kustomize-controller) into a real kube-apiserver, through the deployment gate. See test/e2e/README.md.
-import '../../scripts/dev/e2e-node20.ts';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import {
-  AppsV1Api, CoreV1Api, NetworkingV1Api, CustomObjectsApi,
+  AppsV1Api, CoreV1Api, NetworkingV1Api,
   type V1Deployment, type V1Service, type V1ConfigMap,
 } from '@kubernetes/client-node';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { toolPath, kustomizeBuild } from '../../src/lib/tools.ts';
-import { startCluster, waitFor, freePort, type Cluster } from './lib/cluster.ts';
+import { startCluster, freePort, type Cluster } from './lib/cluster.ts';
 import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
-import { startArtifactSource, type ArtifactSource } from './lib/artifact-source.ts';
 import { applyPinnedCrds, compareOverlays, refusesBadCluster } from './lib/dry-run.ts';
+import { Flux, KS, SOURCE, gitEnv, run, ok, runAsync, push, docs, ready, decryptedSecrets, type K8sObject } from './lib/harness.ts';
 
-interface Condition { type: string; status: string; reason?: string; message?: string }
-interface FluxObject {
-  metadata: { name: string; annotations?: Record<string, string> };
-  spec?: Record<string, unknown>;
-  status?: { conditions?: Condition[]; lastAppliedRevision?: string; lastHandledReconcileAt?: string; artifact?: { revision?: string } };
-}
-interface K8sObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; data?: Record<string, string>; stringData?: Record<string, string> }
-
-const KS = ['infrastructure', 'infrastructure-config', 'apps'];
-const SOURCE = 'matrix-gitops';
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@localhost', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@localhost',
-  MATRIX_GITOPS_HOME: projectRoot,
-};
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = gitEnv, input?: string) {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-function ok(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv, input?: string): string {
-  const r = run(cmd, args, cwd, env, input);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-// The git server runs in this process: anything that talks to it must not block the event loop.
-function runAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = gitEnv): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    p.on('close', (code) => resolve({ status: code ?? 1, stdout, stderr }));
-  });
-}
-async function push(cwd: string, ...args: string[]): Promise<string> {
-  const r = await runAsync('git', ['push', ...args, 'origin', 'main'], cwd);
-  assert.equal(r.status, 0, `git push ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
-  return r.stderr;
-}
-const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter((d) => d && d.kind);
+interface StatusJson { kustomizations: { name: string; ready: string; reason: string; lastAppliedRevision: string; lastAttemptedRevision: string; lastError: string }[] }
 
 describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout: 30 * 60_000 }, () => {
   let work: string;
@@ -68,8 +25,7 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
   let ageKey: string;
   let cluster: Cluster;
   let git: GitServer;
-  let source: ArtifactSource;
-  let custom: CustomObjectsApi;
+  let flux: Flux;
   let apps: AppsV1Api;
   let core: CoreV1Api;
   let net: NetworkingV1Api;
@@ -83,27 +39,13 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     ok('git', ['commit', '-q', '-m', msg], repo);
     return ok('git', ['rev-parse', 'HEAD'], repo).trim();
   };
-  const ks = async (name: string) =>
-    (await custom.getNamespacedCustomObject({ group: 'kustomize.toolkit.fluxcd.io', version: 'v1', namespace: 'flux-system', plural: 'kustomizations', name })) as FluxObject;
-  const artifact = async () =>
-    (await custom.getNamespacedCustomObject({ group: 'source.toolkit.fluxcd.io', version: 'v1', namespace: 'flux-system', plural: 'externalartifacts', name: SOURCE })) as FluxObject;
-  // What `flux reconcile source git` does: fetch the deploy branch now instead of at the next interval.
-  const requestReconcile = () => source.sync();
-  const ready = (o: FluxObject) => o.status?.conditions?.find((c) => c.type === 'Ready');
   const waitApplied = async (sha: string) => {
-    requestReconcile();
-    const want = `${'deploy'}@sha1:${sha}`;
-    try {
-      await waitFor(`Kustomizations Ready at ${want}`, async () => {
-        const all = await Promise.all(KS.map(ks));
-        return all.every((k) => ready(k)?.status === 'True' && k.status?.lastAppliedRevision === want) ? all : undefined;
-      }, 180_000, 1000);
-    } catch (e) {
-      const all = await Promise.all(KS.map((n) => ks(n).catch(() => undefined)));
-      const summary = all.map((k) => k && `${k.metadata.name}: ${JSON.stringify(ready(k))} ${k.status?.lastAppliedRevision}`).join('\n');
-      throw new Error(`${(e as Error).message}\n${summary}\n--- kustomize-controller\n${cluster.tail('kustomize-controller')}`);
-    }
+    await flux.waitApplied(sha);
     deployed = sha;
+  };
+  const statusJson = () => {
+    const r = run(process.execPath, ['--import', 'tsx', 'src/cli/status.ts', '--format', 'json'], projectRoot, cluster.env);
+    return { status: r.status, stderr: r.stderr, out: JSON.parse(r.stdout || '{}') as StatusJson };
   };
   const buildText = (dir: string): string => {
     const b = kustomizeBuild(path.join(dir, 'overlays', 'homelab'));
@@ -123,14 +65,13 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     mkdirSync(path.join(work, 'git'));
     git = await startGitServer(path.join(work, 'git'), 'matrix', { projectRoot, branch: 'main', deployBranch: 'deploy' });
     cluster = await startCluster(path.join(work, 'cluster'));
-    custom = cluster.kc.makeApiClient(CustomObjectsApi);
+    flux = new Flux(cluster);
     apps = cluster.kc.makeApiClient(AppsV1Api);
     core = cluster.kc.makeApiClient(CoreV1Api);
     net = cluster.kc.makeApiClient(NetworkingV1Api);
   });
 
   after(async () => {
-    await source?.close();
     await cluster?.stop();
     await git?.close();
     if (process.env.E2E_KEEP !== '1' && work) rmSync(work, { recursive: true, force: true });
@@ -171,26 +112,30 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     await core.createNamespacedSecret({ namespace: 'flux-system', body: {
       metadata: { name: 'sops-age', namespace: 'flux-system' }, stringData: { 'age.agekey': readFileSync(ageKey, 'utf8') },
     } });
-    // The cluster's copy of flux/homelab: wait:false, since without kubelet/controller-manager no
-    // Deployment ever becomes Ready (README). Everything else is applied as generated.
-    // The source the generated entry point declares: the deploy branch of the repository, nothing else.
-    const entry = ['sources.yaml', 'kustomizations.yaml'].flatMap((f) => docs(readFileSync(path.join(repo, 'flux', 'homelab', f), 'utf8')));
+    // The entry point as generated (kustomize build flux/homelab: its GitRepository and the three
+    // Kustomizations), with one change: wait:false, since without kubelet/controller-manager no
+    // Deployment ever becomes Ready (README "Deviations").
+    const b = kustomizeBuild(path.join(repo, 'flux', 'homelab'));
+    const entry = docs(ok(b.file, b.args, repo));
     const gitRepository = entry.find((o) => o.kind === 'GitRepository') as unknown as { metadata: { name: string }; spec: { url: string; ref: { branch: string } } };
     assert.equal(gitRepository.metadata.name, SOURCE);
     assert.deepEqual([gitRepository.spec.url, gitRepository.spec.ref], [git.url, { branch: 'deploy' }]);
-    // No source-controller here (versions.json "e2e"): the Kustomizations read the ExternalArtifact that
-    // follows the same branch of the same repository (lib/artifact-source.ts).
-    source = await startArtifactSource({ cluster, bare: git.bare, branch: gitRepository.spec.ref.branch, dir: path.join(work, 'artifacts'), name: SOURCE, namespace: 'flux-system' });
+    assert.deepEqual(entry.map((o) => `${o.kind}/${o.metadata.name}`).sort(), ['GitRepository/matrix-gitops', ...KS.map((k) => `Kustomization/${k}`)].sort());
     for (const o of entry) {
       if (o.kind !== 'Kustomization') continue;
-      const spec = (o as unknown as { spec: { wait: boolean; sourceRef: { kind: string; name: string } } }).spec;
-      assert.deepEqual(spec.sourceRef, { kind: 'GitRepository', name: SOURCE });
-      spec.wait = false;
-      spec.sourceRef = { kind: 'ExternalArtifact', name: SOURCE };
+      assert.deepEqual(o.spec?.sourceRef, { kind: 'GitRepository', name: SOURCE });
+      assert.equal(o.spec?.wait, true);
+      o.spec!.wait = false;
     }
     const r = cluster.kubectl(['apply', '-f', '-'], entry.map((o) => stringify(o)).join('---\n'));
     assert.equal(r.status, 0, r.stderr);
     await waitApplied(first);
+    // source-controller cloned deploy over smart HTTP and serves the artifact kustomize-controller applied.
+    const source = await flux.gitRepository();
+    assert.equal(ready(source)?.status, 'True', JSON.stringify(ready(source)));
+    assert.equal(source.status?.artifact?.revision, `deploy@sha1:${first}`);
+    assert.match(source.status?.artifact?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.match(source.status?.artifact?.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/gitrepository\/flux-system\/matrix-gitops\//);
   });
 
   it('the cluster holds the rendered Deployments, Services and ConfigMaps, and the decrypted Secrets', async () => {
@@ -218,15 +163,12 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     const homeserver = configMaps.find((c) => c.metadata?.name?.startsWith('synapse-config-'))?.data?.['homeserver.yaml'];
     assert.equal(homeserver, readFileSync(path.join(repo, 'overlays/homelab/synapse/homeserver.yaml'), 'utf8'));
 
-    const secretsDir = path.join(repo, 'overlays', 'homelab', 'secrets');
-    const files = readdirSync(secretsDir).filter((f) => f.endsWith('.sops.yaml'));
-    assert.ok(files.length > 0);
-    for (const f of files) {
-      const plain = docs(ok(toolPath('sops'), ['decrypt', path.join(secretsDir, f)], repo, { ...gitEnv, SOPS_AGE_KEY_FILE: ageKey }))[0];
-      const want: Record<string, string> = { ...Object.fromEntries(Object.entries(plain.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])), ...(plain.stringData ?? {}) };
-      const live = await core.readNamespacedSecret({ name: plain.metadata.name, namespace: ns });
+    const secrets = decryptedSecrets(repo, 'homelab', toolPath('sops'), ageKey);
+    assert.ok(secrets.length > 0);
+    for (const s of secrets) {
+      const live = await core.readNamespacedSecret({ name: s.name, namespace: ns });
       const got = Object.fromEntries(Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-      assert.deepEqual(got, want, `Secret ${plain.metadata.name} equals sops decrypt of ${f}`);
+      assert.deepEqual(got, s.values, `Secret ${s.name} equals sops decrypt of ${s.file}`);
       assert.ok(!Object.values(got).some((v) => v.includes('ENC[')), 'no ciphertext in the cluster');
     }
   });
@@ -299,6 +241,84 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     assert.ok(await status404(core.readNamespacedService({ name: 'coturn', namespace: 'matrix' })), 'coturn Service pruned');
   });
 
+  it('a commit validate passes but the API server refuses (immutable PVC spec): apps not Ready with the server\'s message, status shows it and the last good revision, a revert recovers', async () => {
+    const good = deployed;
+    const pvc = path.join(repo, 'base', 'synapse', 'pvc.yaml');
+    writeFileSync(pvc, readFileSync(pvc, 'utf8').replace('- ReadWriteOnce', '- ReadWriteMany'));
+    const bad = commitAll('e2e: media PVC ReadWriteMany');
+    await push(repo, '-q');
+    assert.equal(git.rev('refs/heads/deploy'), bad, `validate passes the change, so the gate moves deploy: ${gateDecisions(git.gateLog).at(-1)}`);
+    assert.equal(await flux.reconcileSource(), `deploy@sha1:${bad}`);
+    const [failed] = await flux.waitKs('apps to fail at the refused commit', ['apps'],
+      (k) => ready(k)?.status === 'False' && k.status?.lastAttemptedRevision === `deploy@sha1:${bad}`);
+    const message = ready(failed)?.message ?? '';
+    // The API server's own words, passed on by kustomize-controller.
+    assert.match(message, /PersistentVolumeClaim\/matrix\/synapse-media/, message);
+    assert.match(message, /spec is immutable after creation/, message);
+    assert.equal(failed.status?.lastAppliedRevision, `deploy@sha1:${good}`, 'the last good revision stays applied');
+    const live = await core.readNamespacedPersistentVolumeClaim({ name: 'synapse-media', namespace: 'matrix' });
+    assert.deepEqual(live.spec?.accessModes, ['ReadWriteOnce'], 'the cluster keeps the last good spec');
+
+    const st = statusJson();
+    assert.equal(st.status, 1, 'status exits 1 when a Kustomization is not Ready');
+    const apps = st.out.kustomizations.find((k) => k.name === 'apps');
+    assert.deepEqual(apps && [apps.ready, apps.lastAppliedRevision, apps.lastAttemptedRevision, apps.lastError],
+      ['False', `deploy@sha1:${good}`, `deploy@sha1:${bad}`, message]);
+    const text = run(process.execPath, ['--import', 'tsx', 'src/cli/status.ts'], projectRoot, cluster.env);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, new RegExp(`^flux-system\\s+apps\\s+False\\s+deploy@sha1:${good}\\s+.*synapse-media.*immutable`, 'm'), text.stdout);
+
+    ok('git', ['revert', '--no-edit', 'HEAD'], repo, gitEnv);
+    const revert = ok('git', ['rev-parse', 'HEAD'], repo).trim();
+    await push(repo, '-q');
+    await waitApplied(revert);
+    assert.equal(statusJson().status, 0);
+  });
+
+  it('a failed dependency: infrastructure refuses an immutable ConfigMap change, infrastructure-config and apps report the dependency, and recover with it', async () => {
+    // A user's own object in the (for homelab empty) infrastructure layer.
+    const infra = path.join(repo, 'flux', 'homelab', 'infrastructure');
+    const cm = (release: string) => stringify({
+      apiVersion: 'v1', kind: 'ConfigMap', immutable: true,
+      metadata: { name: 'platform-release', namespace: 'flux-system' }, data: { release },
+    });
+    writeFileSync(path.join(infra, 'platform-release.yaml'), cm('1'));
+    const kf = path.join(infra, 'kustomization.yaml');
+    writeFileSync(kf, readFileSync(kf, 'utf8').replace(/^resources: \[\]$/m, 'resources:\n  - platform-release.yaml'));
+    const first = commitAll('e2e: platform-release ConfigMap');
+    await push(repo, '-q');
+    await waitApplied(first);
+    const good = deployed;
+
+    writeFileSync(path.join(infra, 'platform-release.yaml'), cm('2'));
+    const bad = commitAll('e2e: bump the immutable platform-release');
+    await push(repo, '-q');
+    assert.equal(git.rev('refs/heads/deploy'), bad, 'validate passes the change');
+    assert.equal(await flux.reconcileSource(), `deploy@sha1:${bad}`);
+    const expected: Record<string, RegExp> = {
+      infrastructure: /ConfigMap\/flux-system\/platform-release.*field is immutable/s,
+      'infrastructure-config': /^dependency 'flux-system\/infrastructure' is not ready$/,
+      apps: /^dependency 'flux-system\/infrastructure-config' is not ready$/,
+    };
+    const [infraKs, configKs, appsKs] = await flux.waitKs('the failure to reach every dependent', KS,
+      (k) => ready(k)?.status === 'False' && expected[k.metadata.name].test(ready(k)?.message ?? ''));
+    assert.equal(ready(infraKs)?.reason, 'ReconciliationFailed');
+    assert.equal(ready(configKs)?.reason, 'DependencyNotReady');
+    assert.equal(ready(appsKs)?.reason, 'DependencyNotReady');
+    for (const k of [infraKs, configKs, appsKs]) assert.equal(k.status?.lastAppliedRevision, `deploy@sha1:${good}`, k.metadata.name);
+
+    const st = statusJson();
+    assert.equal(st.status, 1);
+    assert.deepEqual(st.out.kustomizations.map((k) => [k.name, k.ready, k.reason, k.lastAppliedRevision]).sort(),
+      [['apps', 'False', 'DependencyNotReady', `deploy@sha1:${good}`], ['infrastructure', 'False', 'ReconciliationFailed', `deploy@sha1:${good}`],
+        ['infrastructure-config', 'False', 'DependencyNotReady', `deploy@sha1:${good}`]]);
+
+    ok('git', ['revert', '--no-edit', 'HEAD'], repo, gitEnv);
+    const revert = ok('git', ['rev-parse', 'HEAD'], repo).trim();
+    await push(repo, '-q');
+    await waitApplied(revert);
+  });
+
   it('the gate: a plaintext Secret is refused by pre-push and, pushed with --no-verify, never reaches deploy or the cluster', async () => {
     const before = deployed;
     writeFileSync(path.join(repo, 'overlays', 'homelab', 'leaked.yaml'), stringify({
@@ -318,10 +338,9 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     assert.equal(git.rev('refs/heads/deploy'), before, 'deploy did not move');
     assert.equal(gateDecisions(git.gateLog).at(-1), `fail ${bad}`);
 
-    assert.equal(requestReconcile(), before, 'the source still serves the last validated commit');
-    assert.equal((await artifact()).status?.artifact?.revision, `deploy@sha1:${before}`);
+    assert.equal(await flux.reconcileSource(), `deploy@sha1:${before}`, 'source-controller still serves the last validated commit');
     await new Promise((r) => setTimeout(r, 5000));
-    assert.equal((await ks('apps')).status?.lastAppliedRevision, `deploy@sha1:${before}`);
+    assert.equal((await flux.ks('apps')).status?.lastAppliedRevision, `deploy@sha1:${before}`);
     assert.ok(await status404(core.readNamespacedSecret({ name: 'leaked', namespace: 'matrix' })), 'no leaked Secret in the cluster');
 
     // What the API server alone would have said: it accepts the plaintext Secret (policy, not schema).

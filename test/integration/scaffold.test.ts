@@ -17,6 +17,13 @@ const work = mkdtempSync(path.join(tmpdir(), 'mx-scaffold-'));
 const repo = path.join(work, 'repo');
 // No key in the user's home may leak into the test: HOME points at an empty folder.
 const env = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '' };
+// The generated scripts and hook call `matrix-gitops` (the repository's devDependency). Here this
+// checkout stands in for the installed package through a PATH entry; test/integration/package.test.ts
+// installs the real tarball.
+const shimDir = path.join(work, 'bin');
+mkdirSync(shimDir, { recursive: true });
+writeFileSync(path.join(shimDir, 'matrix-gitops'), `#!/bin/sh\nexec "${path.join(projectRoot, 'node_modules', '.bin', 'tsx')}" "${path.join(projectRoot, 'src', 'cli', 'main.ts')}" "$@"\n`, { mode: 0o755 });
+const withCli = { PATH: `${shimDir}${path.delimiter}${process.env.PATH ?? ''}` };
 
 function scaffold(args: string[], input?: string) {
   return execa(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: projectRoot, reject: false, env, input: input ?? '' });
@@ -61,14 +68,15 @@ test('a fresh scaffold is a git repository that validates clean, with a generate
   };
   assert.ok('pull_request' in wf.on && 'push' in wf.on);
   assert.ok(wf.jobs.validate.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif')));
-  assert.ok(wf.jobs.validate.steps.some((s) => s.run?.includes('npm run setup')));
+  assert.ok(wf.jobs.validate.steps.some((s) => s.run === 'npm ci'));
+  assert.ok(wf.jobs.validate.steps.some((s) => s.run?.includes('npx matrix-gitops setup')));
   assert.equal(wf.jobs.deploy.needs, 'validate');
   assert.match(wf.jobs.deploy.if ?? '', /refs\/heads\/main/);
   assert.match(wf.jobs.deploy.steps.at(-1)?.run ?? '', /refs\/heads\/deploy/);
   assert.doesNotMatch(wf.jobs.deploy.steps.at(-1)?.run ?? '', /--force|\+/);
   assert.equal(statSync(path.join(repo, '.githooks/pre-push')).mode & 0o111, 0o111, 'the hook is executable');
   // Through the generated package.json, as the hook and CI run it.
-  const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false });
+  const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false, env: withCli });
   const report = JSON.parse(v.stdout) as { ok: boolean; findings: { severity: string; rule: string; message: string }[] };
   assert.deepEqual(report.findings.filter((f) => f.severity === 'error'), []);
   assert.equal(report.ok, true);
@@ -78,22 +86,23 @@ test('a fresh scaffold is a git repository that validates clean, with a generate
 test('the pre-push hook runs the gate: a broken commit is not pushed', async () => {
   const remote = path.join(work, 'remote.git');
   await execa('git', ['init', '-q', '--bare', remote]);
-  const ok = await execa('git', ['push', '-q', remote, 'main'], { cwd: repo, reject: false });
+  const ok = await execa('git', ['push', '-q', remote, 'main'], { cwd: repo, reject: false, env: withCli });
   assert.equal(ok.exitCode, 0, ok.stderr);
   const pushed = (await execa('git', ['rev-parse', 'main'], { cwd: remote })).stdout;
   const kust = path.join(repo, 'overlays/homelab/kustomization.yaml');
   const original = readFileSync(kust, 'utf8');
   writeFileSync(kust, original.replace('resources:', 'resources:\n  - does-not-exist.yaml'));
   await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'broken'], { cwd: repo });
-  const refused = await execa('git', ['push', '-q', remote, 'main'], { cwd: repo, reject: false });
+  const refused = await execa('git', ['push', '-q', remote, 'main'], { cwd: repo, reject: false, env: withCli });
   assert.notEqual(refused.exitCode, 0);
   assert.equal((await execa('git', ['rev-parse', 'main'], { cwd: remote })).stdout, pushed, 'the remote did not move');
   await execa('git', ['reset', '-q', '--hard', 'HEAD~1'], { cwd: repo });
   assert.equal(readFileSync(kust, 'utf8'), original);
-  // Without the matrix-gitops checkout the script says what to do, in one line.
-  const missing = await execa('npm', ['run', '--silent', 'validate'], { cwd: repo, reject: false, env: { MATRIX_GITOPS_HOME: path.join(work, 'nowhere') } });
+  // A clone without `npm install`: the hook says what to do, in one line, and the push does not happen.
+  const bare = (process.env.PATH ?? '').split(path.delimiter).filter((d) => !d.includes('node_modules')).join(path.delimiter);
+  const missing = await execa(path.join(repo, '.githooks/pre-push'), [], { cwd: repo, reject: false, env: { PATH: bare }, extendEnv: false });
   assert.equal(missing.exitCode, 2);
-  assert.match(missing.stderr.trim(), /^matrix-gitops not found at .*nowhere: set MATRIX_GITOPS_HOME/);
+  assert.equal(missing.stderr, 'pre-push: matrix-gitops is not installed in this clone; run npm install (then npx matrix-gitops setup) and push again');
 });
 
 test('decrypted secrets are well formed: the signing key is an Ed25519 seed', async () => {
@@ -140,7 +149,7 @@ test('a config change re-renders, keeps every secret byte for byte, and removes 
   for (const [p, h] of secretFiles(before)) assert.equal(after.get(p), h, `${p} kept`);
   assert.ok(after.has(lost), 'a missing secret is added');
   assert.equal(secretFiles(after).size, secretFiles(before).size + 1, 'and only that one');
-  const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false });
+  const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false, env: withCli });
   assert.equal(v.exitCode, 0, v.stdout.slice(0, 2000));
   assert.ok(!after.has('base/coturn/kustomization.yaml'), 'coturn removed');
   assert.match(readFileSync(path.join(repo, 'matrix-gitops.yaml'), 'utf8'), /element: web\.example\.org/);
@@ -183,7 +192,7 @@ test('bad input: one line, exit 2, target untouched', async () => {
     [['--config', fixture('bad-cidr.yaml'), '--out', path.join(work, 'new1'), '--yes'], /li\.allowedCidrs\[0\]: "203\.0\.113\.0\/99" must be a CIDR/],
     [['--out', path.join(work, 'new2'), '--yes'], /serverName: missing; pass --server-name/],
     [['--config', fixture('homelab.yaml'), '--yes'], /--out: missing/],
-    [['--out', repo, '--yes', '--bogus'], /Unknown option '--bogus'/],
+    [['--out', repo, '--yes', '--bogus'], /^scaffold: unknown option --bogus; see `matrix-gitops scaffold --help`$/],
     [['--out', repo, '--yes', '--environments', 'homelab,staging'], /environments\[1\]: "staging" is not one of/],
     [['--out', repo, '--yes', '--age-key', path.join(work, 'missing.key')], /--age-key: .*missing\.key does not exist/],
     [['--out', repo, '--yes', '--age-key', fixture('not-an-age-key.txt')], /not-an-age-key\.txt: not an age identity file/],

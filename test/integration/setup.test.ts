@@ -1,12 +1,13 @@
 // `npm run setup` against the real Go toolchain and tools: warm run, missing Go, failed install.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { projectRoot } from '../../src/lib/versions.ts';
-import { toolsBinDir } from '../../src/lib/paths.ts';
+import { toolDir } from '../../src/lib/paths.ts';
+import { schemaDir } from '../../src/validate/schema.ts';
+import { projectRoot, versions } from '../../src/lib/versions.ts';
 
 const setup = path.join(projectRoot, 'src', 'cli', 'setup.ts');
 const tsxFlags = ['--import', 'tsx'];
@@ -61,8 +62,10 @@ test('no Go but kubectl present and only kustomize missing: kubectl kustomize st
   try {
     const tools = path.join(dir, 'tools');
     mkdirSync(tools);
-    for (const f of readdirSync(toolsBinDir)) if (f !== 'kustomize' && !f.startsWith('.')) symlinkSync(path.join(toolsBinDir, f), path.join(tools, f));
-    const env = { PATH: pathWithout(dir, ['kubectl']), MATRIX_GITOPS_TOOLS_DIR: tools, HOME: dir };
+    for (const [name, pin] of Object.entries(versions().tools)) {
+      for (const f of pin.binaries) if (f !== 'kustomize') symlinkSync(path.join(toolDir(name, pin), f), path.join(tools, f));
+    }
+    const env = { PATH: pathWithout(dir, ['kubectl']), MATRIX_GITOPS_TOOLS_DIR: tools, MATRIX_GITOPS_SCHEMA_DIR: schemaDir(), HOME: dir };
     const r = await execa(process.execPath, [...tsxFlags, setup, '--tools-only'], { cwd: projectRoot, reject: false, env, extendEnv: false });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /kubectl kustomize/);

@@ -163,7 +163,7 @@ test('usage errors exit 2 with one line naming the problem', async () => {
   assert.match(fmt.stderr, /unknown format "xml"/);
   const help = await run(['--help']);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /usage: npm run validate/);
+  assert.match(help.stdout, /^Usage: matrix-gitops validate /);
 });
 
 test('nonexistent DIR exits 2', async () => {
@@ -178,7 +178,7 @@ test('missing schema cache exits 2 and never fetches', async () => {
   try {
     const r = await run([path.join(fixtures, 'clean')], { MATRIX_GITOPS_SCHEMA_DIR: empty });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /schema cache missing at .*; run `npm run setup`/);
+    assert.match(r.stderr, /schema cache missing at .*; run `npx matrix-gitops setup`/);
   } finally {
     await rm(empty, { recursive: true, force: true });
   }

@@ -174,7 +174,8 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
 }
 
 function renderFlux(out: FileSet, model: Model, env: EnvModel): void {
-  const byDir = new Map<string, string[]>([[`flux/${env.name}`, []], [`flux/${env.name}/infrastructure`, []], [`flux/${env.name}/infrastructure-config`, []]]);
+  const dirs = env.name === 'li' ? [''] : ['', '/infrastructure', '/infrastructure-config'];
+  const byDir = new Map<string, string[]>(dirs.map((d) => [`flux/${env.name}${d}`, []]));
   for (const [path, docs] of Object.entries(fluxFiles(model, env))) {
     const dir = path.slice(0, path.lastIndexOf('/'));
     if (!docs.length) continue;

@@ -6,7 +6,7 @@ import type { EnvModel, Model } from '../model/index.ts';
 export interface RenderedFile { path: string; content: string }
 export type SecretValue =
   | { generate: 'synapse-signing-key' }
-  | { generate: 'token'; bytes?: number }
+  | { generate: 'token'; bytes?: number; encoding?: 'base64url' | 'base64' }
   | { generate: 'password'; length?: number }
   | { generate: 'livekit-key' }
   | { generate: 'literal'; value: string }

@@ -6,7 +6,6 @@ keys.txt
 *.dec.yaml
 *.decrypted.*
 node_modules/
-# CI: the validator checkout and its report
-.matrix-gitops-tool/
+# CI: the validate report
 validate.sarif
 `;

@@ -1,13 +1,14 @@
 // The files around the manifests that make a scaffolded folder a working GitOps repository:
-// README, .gitignore, package.json, pre-push hook, CI workflow, config schema, policies.
+// README, .gitignore, package.json, renovate.json, pre-push hook, CI workflow, config schema, policies.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { MatrixConfig } from '../config/types.ts';
-import { projectRoot } from '../../lib/versions.ts';
+import { packageRoot, packageVersion } from '../../lib/versions.ts';
 import { readme } from './readme.ts';
 import { GITIGNORE } from './gitignore.ts';
 import { packageJson } from './package-json.ts';
+import { renovateConfig } from './renovate.ts';
 import { PRE_PUSH } from './hook.ts';
 import { workflow } from './workflow.ts';
 import { CONFIG_FILE, SCHEMA_FILE } from './names.ts';
@@ -22,7 +23,7 @@ export interface ExtraFile {
 export { CONFIG_FILE, SCHEMA_FILE };
 
 function policyFiles(): ExtraFile[] {
-  const root = path.join(projectRoot, 'policies');
+  const root = path.join(packageRoot, 'policies');
   const walk = (dir: string): string[] =>
     readdirSync(dir).sort().flatMap((e) => (statSync(path.join(dir, e)).isDirectory() ? walk(path.join(dir, e)) : [path.join(dir, e)]));
   return walk(root).map((f) => ({ path: `policies/${path.relative(root, f).split(path.sep).join('/')}`, content: readFileSync(f, 'utf8') }));
@@ -37,13 +38,19 @@ export function configFile(config: MatrixConfig): string {
   return `# yaml-language-server: $schema=./${SCHEMA_FILE}\n# matrix-gitops configuration: edit, then run \`npm run scaffold\` (re-renders; secrets and your edits are kept)\n${stringify(written, { lineWidth: 0 })}`;
 }
 
+export interface ExtraOptions {
+  /** devDependency spec of matrix-gitops (see cliDependencySpec); default: this package's version. */
+  cliSpec?: string;
+}
+
 /** `rendered`: the manifests, for facts the README quotes (ports). */
-export function repoExtras(config: MatrixConfig, schema: string, rendered: RenderedFile[] = []): ExtraFile[] {
+export function repoExtras(config: MatrixConfig, schema: string, rendered: RenderedFile[] = [], options: ExtraOptions = {}): ExtraFile[] {
   return [
     { path: CONFIG_FILE, content: configFile(config) },
     { path: SCHEMA_FILE, content: schema },
     { path: '.gitignore', content: GITIGNORE },
-    { path: 'package.json', content: packageJson(projectRoot) },
+    { path: 'package.json', content: packageJson(options.cliSpec ?? packageVersion()) },
+    { path: 'renovate.json', content: renovateConfig() },
     { path: '.githooks/pre-push', content: PRE_PUSH, mode: 0o755 },
     { path: '.github/workflows/validate.yaml', content: workflow(config) },
     { path: 'README.md', content: readme(config, rendered) },

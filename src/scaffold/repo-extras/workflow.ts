@@ -2,16 +2,18 @@
 import type { MatrixConfig } from '../config/types.ts';
 
 /**
- * CI of the generated repository. The validator is this tool (not on a registry), checked out from
- * the repository variables MATRIX_GITOPS_REPOSITORY / MATRIX_GITOPS_REF (a tag or commit: the pin).
- * Two jobs: `validate` on every pull request and push (SARIF to code scanning), and `deploy`, which
- * only after `validate` passed on a push to the main branch fast-forwards the deploy branch Flux follows.
+ * CI of the generated repository. The validator is the matrix-gitops devDependency (`npm ci` installs
+ * the version package-lock.json pins); its pinned tools and schemas live in the per-user cache,
+ * which actions/cache keeps between runs, keyed by the lock file and the installed package's
+ * versions.json. No repository variable is needed. Two jobs: `validate` on every pull request and
+ * push (SARIF to code scanning), and `deploy`, which only after `validate` passed on a push to the
+ * main branch fast-forwards the deploy branch Flux follows.
  */
 export function workflow(config: MatrixConfig): string {
   const { branch, deployBranch } = config.git;
   return `# Validate every pull request and push; only a passing validation on ${branch} advances
-# ${deployBranch}, the branch Flux follows (the deployment gate). Set the repository variables
-# MATRIX_GITOPS_REPOSITORY (owner/name of matrix-gitops) and MATRIX_GITOPS_REF (tag or commit).
+# ${deployBranch}, the branch Flux follows (the deployment gate). The validator is the matrix-gitops
+# devDependency pinned by package-lock.json; its tools are cached in ~/.cache/matrix-gitops.
 name: validate
 on:
   pull_request:
@@ -26,46 +28,33 @@ jobs:
       contents: read
       security-events: write
     steps:
-      - name: check the matrix-gitops pin
-        env:
-          REPO: \${{ vars.MATRIX_GITOPS_REPOSITORY }}
-          REF: \${{ vars.MATRIX_GITOPS_REF }}
-        run: |
-          if [ -z "$REPO" ] || [ -z "$REF" ]; then
-            echo "::error::set the repository variables MATRIX_GITOPS_REPOSITORY and MATRIX_GITOPS_REF (see README)"
-            exit 2
-          fi
       - uses: actions/checkout@v4
-      - uses: actions/checkout@v4
-        with:
-          repository: \${{ vars.MATRIX_GITOPS_REPOSITORY }}
-          ref: \${{ vars.MATRIX_GITOPS_REF }}
-          path: .matrix-gitops-tool
       - uses: actions/setup-node@v4
         with:
           node-version: 20
+          cache: npm
+      - name: install matrix-gitops (the version package-lock.json pins)
+        run: npm ci
+      - name: cache the pinned tools and schemas
+        id: tools
+        uses: actions/cache@v4
+        with:
+          path: ~/.cache/matrix-gitops
+          key: matrix-gitops-\${{ runner.os }}-\${{ hashFiles('package-lock.json', 'node_modules/matrix-gitops/versions.json') }}
       - uses: actions/setup-go@v5
+        # Go only builds the pinned tools; a cache hit needs none.
+        if: steps.tools.outputs.cache-hit != 'true'
         with:
           go-version: stable
           cache: false
-      - name: cache the pinned tools and schemas
-        uses: actions/cache@v4
-        with:
-          path: |
-            .matrix-gitops-tool/.tools
-            .matrix-gitops-tool/.cache/schemas
-          key: matrix-gitops-tools-\${{ hashFiles('.matrix-gitops-tool/versions.json') }}
       - name: install the pinned tools (kustomize, kubeconform, conftest, sops, age) and schemas
-        working-directory: .matrix-gitops-tool
-        run: npm ci && npm run setup
+        run: npx matrix-gitops setup
       - name: validate
-        env:
-          MATRIX_GITOPS_HOME: \${{ github.workspace }}/.matrix-gitops-tool
         run: |
           set +e
-          npm run --silent validate -- --format sarif > validate.sarif
+          npx matrix-gitops validate --format sarif > validate.sarif
           code=$?
-          npm run --silent validate -- --format github
+          npx matrix-gitops validate --format github
           exit $code
       - uses: github/codeql-action/upload-sarif@v3
         if: always() && hashFiles('validate.sarif') != ''

@@ -27,7 +27,7 @@ export function generateValue(v: Generated): string {
     case 'synapse-signing-key':
       return synapseSigningKey();
     case 'token':
-      return randomBytes(v.bytes ?? 32).toString('base64url');
+      return randomBytes(v.bytes ?? 32).toString(v.encoding ?? 'base64url');
     case 'password':
       return alnum(v.length ?? 32);
     case 'livekit-key':

@@ -3,7 +3,9 @@
 //   (ConfigMap keys and decrypted Secret keys as files, emptyDir/PVC as empty folders), and a
 //   container's mount paths map to those folders, so a path in a config file is rewritten by
 //   replacing its mount-point prefix and nothing else;
-// - env comes from `value` and `secretKeyRef` like the kubelet does it;
+// - env is what the kubelet gives a container: the service-link variables of every Service in the
+//   pod's namespace (unless the pod sets enableServiceLinks: false; KUBERNETES_* always), then
+//   `envFrom` (ConfigMap/Secret), then `env` (`value`, `secretKeyRef`, `configMapKeyRef`), later wins;
 // - every port a pod listens on is mapped to a free loopback port, and a Service name + port
 //   resolves (selector → pod, targetPort → containerPort → mapped port) to 127.0.0.1:<mapped>.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ export class Pod {
     readonly spec: Doc,
     readonly labels: Record<string, string>,
     private readonly volumeDirs: Map<string, string>,
+    readonly namespace = '',
   ) {}
 
   container(name?: string, init = false): Doc {
@@ -120,7 +123,7 @@ export class Cluster {
         throw new Error(`${name}: volume ${v.name} has a type the boot harness does not emulate`);
       }
     }
-    const pod = new Pod(podName, podRoot, template.spec as Doc, (template.metadata?.labels ?? {}) as Record<string, string>, dirs);
+    const pod = new Pod(podName, podRoot, template.spec as Doc, (template.metadata?.labels ?? {}) as Record<string, string>, dirs, (workload.metadata?.namespace ?? '') as string);
     this.pods.set(podName, pod);
     return pod;
   }
@@ -144,17 +147,32 @@ export class Cluster {
     }
   }
 
-  /** env of a container as the kubelet would set it (value / secretKeyRef). */
+  /** env of a container as the kubelet would set it: service links, then envFrom, then env. */
   env(container: Doc): Record<string, string> {
-    const env: Record<string, string> = {};
+    const pod = [...this.pods.values()].find((p) => [...((p.spec.containers ?? []) as Doc[]), ...((p.spec.initContainers ?? []) as Doc[])].includes(container));
+    if (!pod) throw new Error(`env: container ${container.name} belongs to no pod the harness materialised`);
+    const env: Record<string, string> = { ...this.serviceLinks(pod) };
+    for (const from of (container.envFrom ?? []) as Doc[]) {
+      const ref = (from.configMapRef ?? from.secretRef) as Doc;
+      const data = from.configMapRef
+        ? (this.docs.find((d) => d.kind === 'ConfigMap' && d.metadata?.name === ref.name)?.data as Record<string, string> | undefined)
+        : this.secrets.get(ref.name as string);
+      if (!data) {
+        if (ref.optional) continue;
+        throw new Error(`envFrom: ${from.configMapRef ? 'ConfigMap' : 'Secret'} ${ref.name} not found`);
+      }
+      for (const [k, v] of Object.entries(data)) env[`${(from.prefix as string | undefined) ?? ''}${k}`] = String(v);
+    }
     for (const e of (container.env ?? []) as Doc[]) {
       if (e.value !== undefined) env[e.name as string] = String(e.value);
-      else if (e.valueFrom?.secretKeyRef) {
-        const ref = e.valueFrom.secretKeyRef as Doc;
-        const v = this.secrets.get(ref.name as string)?.[ref.key as string];
+      else if (e.valueFrom?.secretKeyRef || e.valueFrom?.configMapKeyRef) {
+        const ref = (e.valueFrom.secretKeyRef ?? e.valueFrom.configMapKeyRef) as Doc;
+        const v = e.valueFrom.secretKeyRef
+          ? this.secrets.get(ref.name as string)?.[ref.key as string]
+          : (this.docs.find((d) => d.kind === 'ConfigMap' && d.metadata?.name === ref.name)?.data as Record<string, string> | undefined)?.[ref.key as string];
         if (v === undefined) {
           if (ref.optional) continue;
-          throw new Error(`env ${e.name}: Secret ${ref.name}/${ref.key} not decrypted`);
+          throw new Error(`env ${e.name}: ${ref.name}/${ref.key} not found`);
         }
         env[e.name as string] = v;
       } else {
@@ -162,6 +180,37 @@ export class Cluster {
       }
     }
     return env;
+  }
+
+  /** The kubelet's service-link variables (pkg/kubelet/envvars): for every Service with a cluster IP
+   *  in the pod's namespace, <NAME>_SERVICE_HOST, <NAME>_SERVICE_PORT[_<PORTNAME>], <NAME>_PORT and
+   *  <NAME>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]; the `kubernetes` Service's are always there.
+   *  The address is 127.0.0.1 (a real cluster IP would point off this machine); the names and the
+   *  tcp://… shape are what matters to a process reading them. */
+  serviceLinks(pod: Pod): Record<string, string> {
+    const out: Record<string, string> = {};
+    const add = (name: string, ports: Doc[]): void => {
+      const n = name.toUpperCase().replaceAll('-', '_');
+      const host = '127.0.0.1';
+      out[`${n}_SERVICE_HOST`] = host;
+      ports.forEach((p, i) => {
+        const proto = String(p.protocol ?? 'TCP');
+        const url = `${proto.toLowerCase()}://${host}:${p.port as number}`;
+        if (i === 0) { out[`${n}_SERVICE_PORT`] = String(p.port); out[`${n}_PORT`] = url; }
+        if (p.name) out[`${n}_SERVICE_PORT_${String(p.name).toUpperCase().replaceAll('-', '_')}`] = String(p.port);
+        const pre = `${n}_PORT_${p.port as number}_${proto}`;
+        Object.assign(out, { [pre]: url, [`${pre}_PROTO`]: proto.toLowerCase(), [`${pre}_PORT`]: String(p.port), [`${pre}_ADDR`]: host });
+      });
+    };
+    if (pod.spec.enableServiceLinks !== false) {
+      for (const svc of [...this.docs, ...this.extraServices]) {
+        if (svc.kind !== 'Service' || (svc.metadata?.namespace ?? '') !== pod.namespace) continue;
+        if (svc.spec?.clusterIP === 'None' || svc.spec?.type === 'ExternalName') continue;
+        add(svc.metadata.name as string, (svc.spec?.ports ?? []) as Doc[]);
+      }
+    }
+    add('kubernetes', [{ name: 'https', port: 443, protocol: 'TCP' }]);
+    return out;
   }
 
   /** A Service that an operator would create (CNPG's <cluster>-rw), pointing at a harness pod. */

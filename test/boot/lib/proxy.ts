@@ -10,6 +10,7 @@
 // Each answer carries X-Boot-Backend: <service> so a test can see where a request went; every
 // routing decision is also recorded.
 import http from 'node:http';
+import https from 'node:https';
 import { BlockList, isIPv6, type AddressInfo } from 'node:net';
 import type { Cluster } from './cluster.ts';
 import type { Doc } from './repo.ts';
@@ -92,11 +93,19 @@ export function inCidrs(ip: string, cidrs: readonly string[]): boolean {
 
 export interface Proxy { url: string; decisions: Array<{ method: string; path: string; service: string }>; close(): Promise<void> }
 
+export interface ProxyListen {
+  /** Address to listen on (default 127.0.0.1) and port (default: any free one). */
+  host?: string;
+  port?: number;
+  /** Terminate TLS as the Ingress controller does (PEM key and certificate chain). */
+  tls?: { key: string; cert: string };
+}
+
 /** One proxy for several hosts: the Host header picks the table (the only table when there is one). */
-export async function startIngressProxy(cluster: Cluster, tables: IngressTable | IngressTable[]): Promise<Proxy> {
+export async function startIngressProxy(cluster: Cluster, tables: IngressTable | IngressTable[], listen: ProxyListen = {}): Promise<Proxy> {
   const list = Array.isArray(tables) ? tables : [tables];
   const decisions: Proxy['decisions'] = [];
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
     const table = list.find((t) => t.host === hostHeader) ?? (list.length === 1 ? list[0] : undefined);
     if (!table) { res.writeHead(404).end('no ingress for this host\n'); return; }
@@ -121,11 +130,13 @@ export async function startIngressProxy(cluster: Cluster, tables: IngressTable |
       upstream.on('error', (e) => { if (!res.headersSent) res.writeHead(502); res.end(String(e)); });
       req.pipe(upstream);
     }, (e: unknown) => { res.writeHead(503).end(String(e)); });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  const server = listen.tls ? https.createServer({ key: listen.tls.key, cert: listen.tls.cert }, handler) : http.createServer(handler);
+  const bindHost = listen.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(listen.port ?? 0, bindHost, resolve); });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${listen.tls ? 'https' : 'http'}://${bindHost}:${port}`,
     decisions,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };

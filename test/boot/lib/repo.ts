@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { parseAllDocuments, parse, parseDocument } from 'yaml';
+import { parseAllDocuments, parse, parseDocument, type Document } from 'yaml';
 import { projectRoot } from '../../../src/lib/versions.ts';
 import { kustomizeBuild, toolPath } from '../../../src/lib/tools.ts';
 import { buildModel } from '../../../src/scaffold/model/index.ts';
@@ -15,6 +15,13 @@ import { exampleConfig } from '../../unit/render/example.ts';
 import { log } from './procs.ts';
 
 export type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface RepoOptions {
+  /** Render the media scanner (ClamAV + matrix-content-scanner); off by default (see generateRepo). */
+  antivirus?: boolean;
+  /** Further edits of the copied matrix-gitops.yaml (another server name, for federation). */
+  edit?: (config: Document) => void;
+}
 
 export interface GeneratedRepo {
   dir: string;
@@ -27,7 +34,8 @@ const CONFIG_FILE = path.join(projectRoot, 'matrix-gitops.yaml');
 
 /** The project's matrix-gitops.yaml through src/scaffold/config's loadConfig (the render tests' example
  *  config if the loader is not there), with the fresh age key as the only recipient. */
-async function configFor(recipient: string): Promise<MatrixConfig> {
+async function configFor(recipient: string, opts: RepoOptions): Promise<MatrixConfig> {
+  if (opts.edit) throw new Error('RepoOptions.edit needs the scaffold CLI path (BOOT_REPO_VIA=render cannot edit the config)');
   const loader = path.join(projectRoot, 'src', 'scaffold', 'config', 'load.ts');
   if (existsSync(loader)) {
     const mod = (await import(pathToFileURL(loader).href)) as {
@@ -35,14 +43,14 @@ async function configFor(recipient: string): Promise<MatrixConfig> {
     };
     if (typeof mod.loadConfig === 'function') {
       const c = mod.loadConfig({ file: CONFIG_FILE, overrides: { ageRecipients: [recipient] } });
-      return { ...c, components: { ...c.components, antivirus: false } };
+      return { ...c, components: { ...c.components, antivirus: opts.antivirus ?? false } };
     }
   }
   log('src/scaffold/config loadConfig not found; using the render tests\' example config');
   return { ...exampleConfig(), ageRecipients: [recipient] };
 }
 
-export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
+export async function generateRepo(workDir: string, opts: RepoOptions = {}): Promise<GeneratedRepo> {
   const dir = path.join(workDir, 'repo');
   const ageKeyFile = path.join(workDir, 'age.key');
   execFileSync(toolPath('age-keygen'), ['-o', ageKeyFile], { stdio: 'pipe' });
@@ -56,7 +64,8 @@ export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
     doc.set('ageRecipients', [recipient]);
     // The media scanner (ClamAV + matrix-content-scanner) is not booted here; with it on, the ingress
     // sends downloads to it (pinned by test/unit/render/components.test.ts). Off, they reach the media worker.
-    doc.setIn(['components', 'antivirus'], false);
+    doc.setIn(['components', 'antivirus'], opts.antivirus ?? false);
+    opts.edit?.(doc);
     writeFileSync(config, doc.toString());
     execFileSync(process.execPath, ['--import', 'tsx', cli, '--config', config, '--out', dir, '--yes', '--age-key', ageKeyFile, '--no-git'], {
       cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOPS_AGE_KEY_FILE: ageKeyFile },
@@ -70,7 +79,7 @@ export async function generateRepo(workDir: string): Promise<GeneratedRepo> {
   };
   if (typeof mod.writeSecretFiles !== 'function') throw new Error('src/scaffold/secrets has no writeSecretFiles');
   log(`generating a repository with renderRepository + writeSecretFiles into ${dir}`);
-  const { files, secrets } = renderRepository(buildModel(await configFor(recipient)));
+  const { files, secrets } = renderRepository(buildModel(await configFor(recipient, opts)));
   for (const f of files) {
     mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
     writeFileSync(path.join(dir, f.path), f.content);

@@ -29,6 +29,8 @@ export interface SynapseProc {
 export interface SynapseOverrides {
   /** Test-only change of the merged config (used by a negative test to point at another database). */
   patch?: (file: string, cfg: Doc) => void;
+  /** Wraps the command (e.g. into a private mount namespace with its own /etc/hosts). */
+  wrap?: (file: string, args: string[]) => { file: string; args: string[] };
 }
 
 async function rewriteConfig(cluster: Cluster, pod: Pod, container: Doc, cfg: Doc): Promise<Doc> {
@@ -102,7 +104,8 @@ export async function startSynapse(env: BootEnvironment, cluster: Cluster, procs
   const probe = (container.startupProbe ?? container.readinessProbe)?.httpGet as Doc;
   const healthPort = await pod.mapPort(pod.containerPort(probe.port as string | number));
   const logFile = path.join(pod.root, 'synapse.log');
-  const proc = procs.start(pod.name, env.python, args, logFile, {
+  const cmd = o.wrap ? o.wrap(env.python, args) : { file: env.python, args };
+  const proc = procs.start(pod.name, cmd.file, cmd.args, logFile, {
     cwd: pod.root,
     env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8', HOME: pod.root, ...cluster.env(container) },
   });

@@ -1,8 +1,7 @@
 // A throw-away control plane on loopback for the e2e tier: etcd, kube-apiserver (token auth,
-// self-signed serving cert, kubeconfig with insecure-skip-tls-verify), the Flux CRDs, and
-// kustomize-controller running out of cluster (source-controller: see artifact-source.ts). No kubelet, scheduler or
+// self-signed serving cert, kubeconfig with insecure-skip-tls-verify), the Flux CRDs, and Flux's
+// source-controller and kustomize-controller running out of cluster. No kubelet, scheduler or
 // kube-controller-manager: Deployments are stored but never roll out (see test/e2e/README.md).
-import '../../../scripts/dev/e2e-node20.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -66,7 +65,7 @@ export async function startCluster(dir: string): Promise<Cluster> {
   const tail = (name: string, lines = 30) =>
     existsSync(logs[name] ?? '') ? readFileSync(logs[name], 'utf8').trim().split('\n').slice(-lines).join('\n') : '';
 
-  const [etcdClient, etcdPeer, apiPort, m2, h2] = await Promise.all(Array.from({ length: 5 }, freePort));
+  const [etcdClient, etcdPeer, apiPort, m1, h1, storage, m2, h2] = await Promise.all(Array.from({ length: 8 }, freePort));
   start('etcd', bins.etcd, [
     '--name', 'e2e', '--data-dir', path.join(dir, 'etcd'),
     '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
@@ -129,15 +128,22 @@ export async function startCluster(dir: string): Promise<Cluster> {
     if (ns.status !== 0) throw new Error(ns.stderr);
 
     const common = { KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: 'flux-system' };
+    // Out of cluster, source-controller serves its artifacts from a local folder on loopback; the
+    // advertised address is what kustomize-controller downloads from (the folder must exist).
+    const storageDir = path.join(dir, 'source-controller-storage');
+    mkdirSync(storageDir, { recursive: true });
+    start('source-controller', bins['source-controller'], [
+      `--metrics-addr=127.0.0.1:${m1}`, `--health-addr=127.0.0.1:${h1}`, '--enable-leader-election=false',
+      '--log-encoding=console', '--watch-all-namespaces',
+      `--storage-path=${storageDir}`, `--storage-addr=127.0.0.1:${storage}`, `--storage-adv-addr=127.0.0.1:${storage}`,
+    ], common);
     start('kustomize-controller', bins['kustomize-controller'], [
       `--metrics-addr=127.0.0.1:${m2}`, `--health-addr=127.0.0.1:${h2}`, '--enable-leader-election=false',
       '--log-encoding=console', '--no-remote-bases=true',
       // The default 30s would make every change wait twice (apps → infrastructure-config → infrastructure).
       '--requeue-dependency=5s',
-      // source-controller cannot be built here (versions.json "e2e"); the test's ExternalArtifact stands in.
-      '--feature-gates=ExternalArtifact=true',
     ], common);
-    for (const [name, port] of [['kustomize-controller', h2]] as const) {
+    for (const [name, port] of [['source-controller', h1], ['kustomize-controller', h2]] as const) {
       await waitFor(`${name} /readyz`, async () => {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
         return res.ok ? true : undefined;

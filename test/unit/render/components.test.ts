@@ -107,9 +107,9 @@ test('no ConfigMap or generator input holds a secret value (placeholders only)',
       assert.ok(ok, `${where}: ${m[0]}`);
     }
   }
-  // The scanner's pickle key is substituted from its Secret at start; Sygnal ships no app credentials.
-  const scanner = parse(docsOf('base/antivirus/configmap.yaml').find((d) => d.metadata?.name === 'content-scanner-config')?.data?.['config.yaml'] ?? '') as { crypto: { pickle_key: string } };
-  assert.equal(scanner.crypto.pickle_key, '${PICKLE_KEY}');
+  // The scanner's request secret is a mounted Secret file, named by path only; Sygnal ships no app credentials.
+  const scanner = parse(docsOf('base/antivirus/configmap.yaml').find((d) => d.metadata?.name === 'content-scanner-config')?.data?.['config.yaml'] ?? '') as { crypto: Record<string, string> };
+  assert.deepEqual(scanner.crypto, { request_secret_path: '/secrets/mcs/request-secret' });
   const sygnal = parse(docsOf('base/sygnal/configmap.yaml')[0].data?.['sygnal.yaml'] ?? '') as { apps: Record<string, unknown> };
   assert.deepEqual(sygnal.apps, {});
 });

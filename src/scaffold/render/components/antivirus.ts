@@ -26,9 +26,9 @@ export const SCANNED_PATHS = [
 export const SCANNER_REWRITE = `${SCANNER_PREFIX}/$2/$3`;
 
 export function antivirusSecretSpecs(env: EnvModel): SecretSpec[] {
-  // The scanner's Olm pickle key (it decrypts encrypted scan requests); alphanumeric, so the
-  // initContainer can put it into the YAML config with sed.
-  return [secretSpec(env, 'content-scanner', { 'pickle-key': { generate: 'password', length: 32 } })];
+  // The scanner's request secret (the X25519 key it decrypts encrypted scan requests with):
+  // since v1.3.0 a file holding standard base64 of exactly 32 bytes (crypto.request_secret_path).
+  return [secretSpec(env, 'content-scanner', { 'request-secret': { generate: 'token', bytes: 32, encoding: 'base64' } })];
 }
 
 export function clamdConf(): string {
@@ -92,7 +92,8 @@ def main(path: str) -> int:
 sys.exit(main(sys.argv[1]))
 `;
 
-/** Config template: ${PICKLE_KEY} is filled in from the Secret by the initContainer. */
+/** matrix-content-scanner >= 1.3 config (its schema rejects unknown keys; checked by
+ *  test/unit/render/content-scanner-config.test.ts). The secret is a mounted file, not in the config. */
 export function scannerConfig(env: EnvModel): Obj {
   const origin = env.workers.includes('media_repository') ? workerResourceName('media_repository') : 'synapse';
   return {
@@ -101,7 +102,7 @@ export function scannerConfig(env: EnvModel): Obj {
     result_cache: { exit_codes_to_ignore: [2], max_size: 1024, ttl: '1d', max_file_size: '100MB' },
     // Authenticated media: the client's Authorization header goes along to Synapse.
     download: { base_homeserver_url: `http://${origin}:8008`, headers_to_forward: ['Authorization'] },
-    crypto: { pickle_path: '/data/pickle', pickle_key: '${PICKLE_KEY}' },
+    crypto: { request_secret_path: '/secrets/mcs/request-secret' },
   };
 }
 
@@ -134,17 +135,6 @@ export function antivirusBase(env: EnvModel): BaseComponent {
     ],
   });
   const scanner: Obj = workload('content-scanner', 65534, {
-    initContainers: [{
-      name: 'render-config', image: image('matrix-content-scanner'),
-      command: ['sh', '-c', 'sed "s|\\${PICKLE_KEY}|${PICKLE_KEY}|" /template/config.yaml > /run/mcs/config.yaml'],
-      env: [{ name: 'PICKLE_KEY', valueFrom: { secretKeyRef: { name: 'content-scanner', key: 'pickle-key' } } }],
-      volumeMounts: [
-        { name: 'template', mountPath: '/template', readOnly: true },
-        { name: 'config', mountPath: '/run/mcs' },
-      ],
-      securityContext: restrictedContainer(true),
-      resources: resources('10m', '16Mi', '32Mi'),
-    }],
     containers: [{
       name: 'content-scanner', image: image('matrix-content-scanner'),
       command: ['python', '-m', 'matrix_content_scanner.mcs', '-c', '/run/mcs/config.yaml'],
@@ -152,6 +142,7 @@ export function antivirusBase(env: EnvModel): BaseComponent {
       ports: [{ name: 'http', containerPort: SCANNER_PORT, protocol: 'TCP' }],
       volumeMounts: [
         { name: 'config', mountPath: '/run/mcs', readOnly: true },
+        { name: 'request-secret', mountPath: '/secrets/mcs', readOnly: true },
         { name: 'scripts', mountPath: '/scripts', readOnly: true },
         { name: 'data', mountPath: '/data' },
         { name: 'tmp', mountPath: '/tmp' },
@@ -162,10 +153,9 @@ export function antivirusBase(env: EnvModel): BaseComponent {
       livenessProbe: { httpGet: { path: `${SCANNER_PREFIX}/public_key`, port: 'http' }, periodSeconds: 20 },
     }],
     volumes: [
-      { name: 'template', configMap: { name: 'content-scanner-config' } },
+      { name: 'config', configMap: { name: 'content-scanner-config' } },
+      { name: 'request-secret', secret: { secretName: 'content-scanner', defaultMode: 0o400, items: [{ key: 'request-secret', path: 'request-secret' }] } },
       { name: 'scripts', configMap: { name: 'content-scanner-scripts', defaultMode: 0o555 } },
-      { name: 'config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
-      // The Olm pickle is regenerated on restart (clients fetch public_key again).
       { name: 'data', emptyDir: { sizeLimit: '16Mi' } },
       // Downloaded media while it is scanned.
       { name: 'tmp', emptyDir: { sizeLimit: '2Gi' } },

@@ -66,7 +66,25 @@ function http01(env: EnvModel): Obj {
   return { ingress: { ingressClassName: env.ingress.provider === 'traefik' ? 'traefik' : env.ingressClass } };
 }
 
+/**
+ * li runs in the production cluster next to production, so its entry point is an addition: one
+ * Kustomization with its own name that reuses production's GitRepository and waits for production's
+ * infrastructure. Redefining those (same names in flux-system) would make each `kubectl apply -k`
+ * replace the other's objects, and production's prune would then delete the li copy.
+ */
+function liFiles(env: EnvModel): Record<string, Obj[]> {
+  return {
+    [`flux/${env.name}/kustomizations.yaml`]: [
+      kustomization(`apps-${env.name}`, `./overlays/${env.name}`, ['infrastructure-config'], {
+        timeout: '15m',
+        decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
+      }),
+    ],
+  };
+}
+
 export function fluxFiles(model: Model, env: EnvModel): Record<string, Obj[]> {
+  if (env.name === 'li') return liFiles(env);
   const dir = `flux/${env.name}`;
   const ops = operatorsFor(env);
   const infra: Obj[] = [];

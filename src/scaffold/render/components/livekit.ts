@@ -30,6 +30,7 @@ export function livekitBase(model: Model, env: EnvModel): BaseComponent {
   const lk = 'livekit';
   const jwt = 'lk-jwt-service';
   const sfu: Obj = workload(lk, 65534, {
+    enableServiceLinks: false, // else Service livekit injects LIVEKIT_PORT=tcp://…, read as the port flag (MX-RTC-006)
     containers: [{
       name: 'livekit', image: image('livekit'),
       args: ['--config', '/conf/livekit.yaml'],
