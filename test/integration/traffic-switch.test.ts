@@ -9,12 +9,14 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { projectRoot } from '../../src/lib/versions.ts';
+import { userCacheDir } from '../../src/lib/paths.ts';
 
 const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
 const fixture = (f: string): string => path.join(import.meta.dirname, 'fixtures', 'traffic', f);
 const work = mkdtempSync(path.join(tmpdir(), 'mx-traffic-'));
 const repo = path.join(work, 'repo');
-const env = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '' };
+// An empty HOME (no age key of the user's may leak in); the pinned tools stay in the caller's per-user cache.
+const env = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '', MATRIX_GITOPS_CACHE: userCacheDir() };
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 const scaffold = (config: string) => execa(process.execPath, ['--import', 'tsx', cli, '--config', config, '--out', repo, '--yes'], { cwd: projectRoot, reject: false, env, input: '' });
