@@ -9,14 +9,16 @@ import { execa, execaSync } from 'execa';
 import { parse } from 'yaml';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { toolPath } from '../../src/lib/tools.ts';
+import { userCacheDir } from '../../src/lib/paths.ts';
 import { decryptFile } from '../../src/scaffold/secrets/index.ts';
 
 const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
 const fixture = (f: string) => path.join(import.meta.dirname, 'fixtures', 'scaffold', f);
 const work = mkdtempSync(path.join(tmpdir(), 'mx-scaffold-'));
 const repo = path.join(work, 'repo');
-// No key in the user's home may leak into the test: HOME points at an empty folder.
-const env = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '' };
+// No key in the user's home may leak into the test: HOME points at an empty folder. The tools stay
+// where setup put them (the per-user cache is found from the real HOME before it is replaced).
+const env = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '', MATRIX_GITOPS_CACHE: userCacheDir() };
 // The generated scripts and hook call `matrix-gitops` (the repository's devDependency). Here this
 // checkout stands in for the installed package through a PATH entry; test/integration/package.test.ts
 // installs the real tarball.

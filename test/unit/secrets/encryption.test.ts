@@ -14,6 +14,7 @@ import type { Environment } from '../../../src/scaffold/config/types.ts';
 import { execa } from 'execa';
 import { loadConfig } from '../../../src/scaffold/config/load.ts';
 import { toolPath } from '../../../src/lib/tools.ts';
+import { userCacheDir } from '../../../src/lib/paths.ts';
 import { hygieneCheck } from '../../../src/validate/hygiene.ts';
 import { projectRoot } from '../../../src/lib/versions.ts';
 
@@ -134,7 +135,7 @@ test('an existing secret file is never replaced', async () => {
 test('encryption needs no private key (only the public recipients)', async () => {
   const saved = { ...process.env };
   const home = mkdtempSync(path.join(dir, 'home-'));
-  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SOPS_AGE_KEY_FILE: path.join(home, 'no-such-key') });
+  Object.assign(process.env, { MATRIX_GITOPS_CACHE: userCacheDir(saved), HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SOPS_AGE_KEY_FILE: path.join(home, 'no-such-key') });
   delete process.env.SOPS_AGE_KEY;
   try {
     const out = await encryptYaml('apiVersion: v1\nkind: Secret\nstringData:\n  x: y\n', [keys.main.recipient], 'overlays/homelab/secrets/x.sops.yaml');
