@@ -134,7 +134,7 @@ deny_mx_li_003 contains r if some r in lib.denied(li_003)
 #   companion: true
 warn_mx_li_003 contains r if some r in lib.warned(li_003)
 
-ingress_namespaces := {"ingress-nginx", "traefik", "kube-system", "cnpg-system"}
+ingress_namespaces := {"ingress-nginx", "traefik", "kube-system", "envoy-gateway-system", "cnpg-system"}
 
 ok_from(p) if {
 	not p.namespaceSelector

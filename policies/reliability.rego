@@ -181,7 +181,7 @@ recommended := ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kub
 cluster_scoped := {
 	"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume",
 	"StorageClass", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-	"ClusterIssuer", "IngressClass", "VolumeSnapshotClass", "CSIDriver", "RuntimeClass",
+	"ClusterIssuer", "IngressClass", "GatewayClass", "VolumeSnapshotClass", "CSIDriver", "RuntimeClass",
 }
 
 rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { $ } from 'zx';
 import { deepMerge, loadConfig, readConfigFile, type DeepPartial } from '../scaffold/config/load.ts';
+import { ingressWarnings } from '../scaffold/config/ingress.ts';
 import type { Components, Environment, MatrixConfig } from '../scaffold/config/types.ts';
 import { buildModel } from '../scaffold/model/index.ts';
 import { renderRepository } from '../scaffold/render/index.ts';
@@ -231,6 +232,7 @@ export async function run(argv: string[]): Promise<number> {
   const config: MatrixConfig = loaded.config.ageRecipients.length === 0 && previous?.ageRecipients.length
     ? { ...loaded.config, ageRecipients: previous.ageRecipients }
     : loaded.config;
+  for (const w of ingressWarnings(config)) warn(w);
 
   step('resolving the age key');
   const age = await resolveAgeKey({ ageKeyFile: opts.ageKey, repoDir: out });

@@ -2,6 +2,7 @@
 // (or, for an IP server name, from the parent domain of hosts.synapse, which is then required).
 import { isIP } from 'node:net';
 import type { Components, ElementSettings, ExternalPostgres, ExternalRedis, EmailSettings, Environment, MatrixConfig, StorageSettings, SynapseSettings } from './types.ts';
+import { ingressDefaults, type RawIngress } from './ingress.ts';
 
 export interface RawConfig {
   serverName: string;
@@ -30,6 +31,7 @@ export interface RawConfig {
   externalPostgres?: Partial<ExternalPostgres> & Pick<ExternalPostgres, 'host' | 'cidr'>;
   externalRedis?: Partial<ExternalRedis> & Pick<ExternalRedis, 'host' | 'cidr'>;
   resources?: MatrixConfig['resources'];
+  ingress?: Partial<Record<'homelab' | 'production', RawIngress>>;
 }
 
 export const DEFAULT_COMPONENTS: Components = {
@@ -142,5 +144,6 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     ...(raw.externalRedis ? { externalRedis: { port: 6379, passwordEnv: 'MATRIX_GITOPS_REDIS_PASSWORD', ...raw.externalRedis } } : {}),
     ...(raw.externalPostgres ? { externalPostgres: { port: 5432, database: 'synapse', user: 'synapse', sslmode: 'require', passwordEnv: 'MATRIX_GITOPS_DB_PASSWORD', ...raw.externalPostgres } } : {}),
     resources: raw.resources ?? {},
+    ingress: ingressDefaults(raw.ingress, raw.environments ?? ['homelab', 'production']),
   };
 }

@@ -121,6 +121,8 @@ export const FORMATS: Record<string, Format> = {
   branch: { validate: (v) => /^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(v) && !v.endsWith('.lock'), hint: 'must be a git branch name such as main' },
   'age-recipient': { validate: (v) => /^age1[02-9ac-hj-np-z]{58}$/.test(v), hint: 'must be an age public key (age1… 62 characters), as printed by age-keygen -y' },
   'ip-or-empty': { validate: (v) => v === '' || isIP(v) !== 0, hint: 'must be an IP address, or empty to discover it' },
+  // ingress (issue #16): IngressClass/GatewayClass and Secret names are DNS subdomains.
+  'resource-name': { validate: (v) => v.length <= 253 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v), hint: 'must be a Kubernetes object name: lower-case letters, digits, - and ., at most 253' },
   email: { validate: (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), hint: 'must be an e-mail address' },
   // Kubernetes resource.Quantity as storage sizes are written (binary or decimal suffix).
   quantity: { validate: (v) => /^[1-9]\d*(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.test(v), hint: 'must be a Kubernetes quantity such as 20Gi or 500Mi' },

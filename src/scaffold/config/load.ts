@@ -9,6 +9,7 @@ import { FORMATS, cidrNetwork, isCanonicalCidr, isHostname } from './formats.ts'
 import { serverHost, withDefaults, type RawConfig } from './defaults.ts';
 import { settingsProblem } from './rules.ts';
 import type { MatrixConfig } from './types.ts';
+import { ingressProblem } from './ingress.ts';
 
 export const configSchema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -59,7 +60,8 @@ const TYPE_WORDS: Record<string, string> = {
 
 /** One sentence for one ajv error. */
 export function describe(e: ErrorObject, data: unknown): string {
-  const value = e.instancePath.split('/').slice(1).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
+  // JSON-pointer segments escape / as ~1 (annotation keys such as external-dns.alpha.kubernetes.io/ttl).
+  const value = e.instancePath.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~')).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], data);
   const field = fieldPath(e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -191,7 +193,7 @@ export function validateConfig(input: unknown, source: string): MatrixConfig {
   const early = rawProblem(raw);
   if (early) throw new UsageError(`${source}: ${early}`);
   const config = withDefaults(raw);
-  const problem = derivedHostProblem(raw, config) ?? semanticProblem(config) ?? settingsProblem(config);
+  const problem = derivedHostProblem(raw, config) ?? semanticProblem(config) ?? settingsProblem(config) ?? ingressProblem(config, raw.ingress);
   if (problem) throw new UsageError(`${source}: ${problem}`);
   return config;
 }

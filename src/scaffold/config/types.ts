@@ -116,6 +116,17 @@ export interface SygnalApp {
   projectId?: string;
 }
 
+// Traffic (issue #16): how requests reach the stack in one environment.
+export interface IngressSettings {
+  provider: 'gateway-api' | 'traefik' | 'ingress-nginx';
+  /** IngressClass (ingress-nginx) or GatewayClass (gateway-api); unused by traefik. */
+  className: string;
+  /** host → extra annotations on every route object serving that host */
+  annotations: Record<string, Record<string, string>>;
+  /** acme: cert-manager HTTP-01; secret: an existing TLS Secret; none: a proxy in front terminates TLS. */
+  tls: { mode: 'acme' | 'secret' | 'none'; secretName?: string };
+}
+
 export interface MatrixConfig {
   /** The part after the colon in @alice:example.org. Domain, domain:port or IP. Immutable once scaffolded. */
   serverName: string;
@@ -155,6 +166,8 @@ export interface MatrixConfig {
   externalRedis?: ExternalRedis;
   /** Resource sizing tier per environment (absent = small). */
   resources: Partial<Record<Environment, ResourceTier>>;
+  /** Traffic per deployed environment (homelab, production); li follows production. */
+  ingress: Partial<Record<'homelab' | 'production', IngressSettings>>;
 }
 
 export interface ExternalPostgres {

@@ -1,6 +1,7 @@
 // The model resolves every per-environment decision once, so the renderers stay free of
 // `if (env === ...)` chains and the tests can reason about one explicit structure.
-import type { Components, ElementSettings, Environment, Hosts, JitsiSettings, MatrixConfig, StorageSettings, SygnalApp, SynapseSettings } from '../config/types.ts';
+import type { Components, ElementSettings, Environment, Hosts, IngressSettings, JitsiSettings, MatrixConfig, StorageSettings, SygnalApp, SynapseSettings } from '../config/types.ts';
+import { ingressFor } from '../config/ingress.ts';
 import { WORKERS, type WorkerType } from '../render/components/worker-routes.ts';
 
 /** Per environment the hosts are the config's (the li copy overrides some). */
@@ -17,8 +18,11 @@ export interface EnvModel {
   postgresInstances: number;
   synapseReplicas: number;
   workers: WorkerType[];
+  /** Traffic provider, class, annotations and TLS mode (config ingress.<env>; li: production's). */
+  ingress: IngressSettings;
+  /** IngressClass or GatewayClass (= ingress.className). */
   ingressClass: string;
-  /** cert-manager ClusterIssuer; empty = no TLS handled by the cluster (homelab: Traefik default cert). */
+  /** cert-manager ClusterIssuer; set only when ingress.tls.mode is acme. */
   clusterIssuer: string;
   networkPolicies: boolean;
   podDisruptionBudgets: boolean;
@@ -58,6 +62,10 @@ export function buildModel(config: MatrixConfig): Model {
     (a, b) => ['homelab', 'production', 'li'].indexOf(a) - ['homelab', 'production', 'li'].indexOf(b),
   );
   const baseHosts: EnvHosts = { ...config.hosts };
+  const traffic = (name: Environment): Pick<EnvModel, 'ingress' | 'ingressClass' | 'clusterIssuer'> => {
+    const ingress = ingressFor(config, name);
+    return { ingress, ingressClass: ingress.className, clusterIssuer: ingress.tls.mode === 'acme' ? 'letsencrypt' : '' };
+  };
   const production = (name: Environment): EnvModel => ({
     name,
     namespace: config.namespace,
@@ -67,8 +75,7 @@ export function buildModel(config: MatrixConfig): Model {
     postgresInstances: 3,
     synapseReplicas: 1,
     workers: config.components.workers ? (Object.keys(WORKERS) as WorkerType[]) : [],
-    ingressClass: 'nginx',
-    clusterIssuer: 'letsencrypt',
+    ...traffic(name),
     networkPolicies: true,
     podDisruptionBudgets: true,
     antiAffinity: true,
@@ -93,8 +100,6 @@ export function buildModel(config: MatrixConfig): Model {
           postgres: 'statefulset',
           postgresInstances: 1,
           workers: [],
-          ingressClass: 'traefik',
-          clusterIssuer: '',
           networkPolicies: false,
           podDisruptionBudgets: false,
           antiAffinity: false,

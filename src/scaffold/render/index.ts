@@ -23,6 +23,8 @@ import { sygnalBase, sygnalSecretSpecs } from './components/sygnal.ts';
 import { wellKnownBase } from './components/wellknown.ts';
 import { workersBase } from './components/workers.ts';
 import { workerResourceName } from './components/worker-routes.ts';
+import { liftRoutes, workerHostRoute, type HostRoute } from './traffic/routes.ts';
+import { trafficObjects } from './traffic/index.ts';
 import { namespaceObj, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from './lib.ts';
 
 export type { RenderedFile, SecretSpec, SecretValue } from './lib.ts';
@@ -55,38 +57,6 @@ export function writeComponent(out: FileSet, dir: string, c: BaseComponent): str
   return dir;
 }
 
-export function ingressHosts(c: BaseComponent): Array<{ name: string; host: string }> {
-  const found: Array<{ name: string; host: string }> = [];
-  for (const body of Object.values(c.files)) {
-    if (typeof body === 'string') continue;
-    for (const d of body) {
-      if (d.kind !== 'Ingress') continue;
-      const meta = d.metadata as { name: string };
-      const rules = (d.spec as { rules: Array<{ host: string }> }).rules;
-      found.push({ name: meta.name, host: rules[0].host });
-    }
-  }
-  return found;
-}
-
-/** Ingress class, TLS and allow-list applied per environment over the generic base Ingresses. */
-export function ingressPatches(env: EnvModel, ingresses: Array<{ name: string; host: string }>): Obj[] {
-  return ingresses.map(({ name, host }) => {
-    const annotations: Record<string, string> = {};
-    if (env.clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = env.clusterIssuer;
-    if (env.allowedCidrs.length) annotations['nginx.ingress.kubernetes.io/whitelist-source-range'] = env.allowedCidrs.join(',');
-    const patch: Obj = {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
-      metadata: { name, ...(Object.keys(annotations).length ? { annotations } : {}) },
-      spec: {
-        ingressClassName: env.ingressClass,
-        ...(env.clusterIssuer ? { tls: [{ hosts: [host], secretName: `${name}-tls` }] } : {}),
-      },
-    };
-    return { target: { kind: 'Ingress', name }, patch: stringify(patch, { lineWidth: 0 }) };
-  });
-}
-
 function smp(target: { kind: string; name: string }, patch: Obj): Obj {
   return { target, patch: stringify(patch, { lineWidth: 0 }) };
 }
@@ -110,8 +80,10 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   const deployed = model.environments.filter((e) => e.name !== 'li');
   const any = (f: (e: EnvModel) => boolean): boolean => deployed.some(f);
 
-  const bases: Record<string, BaseComponent> = {};
-  const addBase = (c: BaseComponent): void => { bases[c.name] = c; writeComponent(out, `base/${c.name}`, c); };
+  // The bases declare their public paths as Ingresses; those are lifted into the neutral route table
+  // (traffic/routes.ts) and rendered per environment by its provider, so no base carries a route object.
+  const baseRoutes: Record<string, HostRoute[]> = {};
+  const addBase = (c: BaseComponent): void => { baseRoutes[c.name] = liftRoutes(c.files); writeComponent(out, `base/${c.name}`, c); };
   addBase(synapseBase('synapse', baseEnv.hosts.synapse, undefined, model.synapse.maxUploadSize));
   addBase(elementBase(model, baseEnv));
   addBase(wellKnownBase(model, baseEnv));
@@ -121,7 +93,7 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
   if (any((e) => e.components.coturn)) addBase(coturnBase(model, baseEnv));
   if (any((e) => e.components.livekit)) addBase(livekitBase(model, baseEnv));
   const workerEnv = deployed.find((e) => e.workers.length);
-  if (workerEnv) addBase(workersBase(workerEnv, model.synapse.maxUploadSize, !model.externalRedis));
+  if (workerEnv) addBase(workersBase(workerEnv, !model.externalRedis));
   if (any((e) => e.components.monitoring)) addBase(monitoringBase(primary));
   if (any((e) => e.components.jitsi)) addBase(jitsiBase(model, baseEnv));
   if (any((e) => e.components.sygnal)) addBase(sygnalBase(model, baseEnv));
@@ -175,7 +147,10 @@ export function renderRepository(model: Model): { files: RenderedFile[]; secrets
     const envSecrets = envSecretSpecs(model, env);
     secrets.push(...envSecrets);
 
-    const patches: Obj[] = ingressPatches(env, comps.flatMap((c) => ingressHosts(bases[c])));
+    const routes = comps.flatMap((c) => (c === 'synapse-workers' ? [workerHostRoute(env, model.synapse.maxUploadSize)] : baseRoutes[c] ?? []));
+    out.yaml(`${dir}/routes.yaml`, trafficObjects(env, routes));
+    local.push('routes.yaml');
+    const patches: Obj[] = [];
     if (env.postgres === 'cnpg') {
       const backup = env.components.backups ? { backup: { volumeSnapshot: { className: 'csi-snapclass' } } } : {};
       patches.push(smp({ kind: 'Cluster', name: 'synapse-pg' }, { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'synapse-pg' }, spec: { instances: env.postgresInstances, ...backup } }));

@@ -26,12 +26,16 @@ export function portsFrom(files: RenderedFile[]): Ports {
   return ports;
 }
 
-/** Hosts of the rendered Ingress rules, sorted and unique. */
+/** Hosts of the rendered route objects (Ingress, Traefik IngressRoute, Gateway API HTTPRoute), sorted and unique. */
 export function ingressHosts(files: RenderedFile[]): string[] {
   const hosts = new Set<string>();
   for (const f of files) {
-    if (!/^kind: Ingress$/m.test(f.content)) continue;
+    if (!/^kind: (Ingress|IngressRoute|HTTPRoute)$/m.test(f.content)) continue;
     for (const m of f.content.matchAll(/^\s*-\s*host:\s*(\S+)\s*$/gm)) hosts.add(m[1].replace(/^["']|["']$/g, ''));
+    for (const m of f.content.matchAll(/Host\(`([^`]+)`\)/g)) hosts.add(m[1]);
+    for (const m of f.content.matchAll(/^(\s*)hostnames:\n((?:\1\s*-\s*\S+\n)+)/gm)) {
+      for (const h of m[2].matchAll(/-\s*(\S+)/g)) hosts.add(h[1].replace(/^["']|["']$/g, ''));
+    }
   }
   return [...hosts].sort();
 }

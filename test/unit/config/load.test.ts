@@ -89,6 +89,10 @@ test('defaults fill everything but serverName', () => {
     sygnal: { apps: {} },
     replicas: {},
     resources: {},
+    ingress: {
+      homelab: { provider: 'traefik', className: 'traefik', annotations: {}, tls: { mode: 'none' } },
+      production: { provider: 'gateway-api', className: 'envoy-gateway', annotations: {}, tls: { mode: 'acme' } },
+    },
   });
 });
 

@@ -8,6 +8,7 @@ import { renderRepository } from '../../../src/scaffold/render/index.ts';
 import { SCALABLE_WORKERS } from '../../../src/scaffold/render/components/autoscaling.ts';
 import { WORKERS, workerResourceName, type WorkerType } from '../../../src/scaffold/render/components/worker-routes.ts';
 import { exampleConfig } from './example.ts';
+import { resolve } from './traffic-sim.ts';
 
 type Doc = Record<string, unknown> & { kind?: string; metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> };
 
@@ -30,10 +31,11 @@ test('Element points its Jitsi settings at the deployed Jitsi; the li copy has n
   assert.deepEqual(cfg.jitsi_widget, { skip_built_in_welcome_screen: true });
   // With a Jitsi of our own Element Call must not be the only call option.
   assert.equal(cfg.element_call.use_exclusively, false);
-  const ing = docsOf('base/jitsi/ingress.yaml')[0] as { spec: { rules: Array<{ host: string; http: { paths: Array<{ path: string; backend: { service: { name: string } } }> } }> } };
-  assert.equal(ing.spec.rules[0].host, production.hosts.jitsi);
-  assert.deepEqual(ing.spec.rules[0].http.paths.map((p) => `${p.path}>${p.backend.service.name}`),
-    ['/xmpp-websocket>jitsi-prosody', '/http-bind>jitsi-prosody', '/colibri-ws>jitsi-jvb', '/>jitsi-web']);
+  // Routed per provider from the neutral table (production: gateway-api).
+  const routes = docsOf('overlays/production/routes.yaml');
+  for (const [p, svc] of [['/xmpp-websocket', 'jitsi-prosody'], ['/http-bind', 'jitsi-prosody'], ['/colibri-ws/jvb1/x', 'jitsi-jvb'], ['/', 'jitsi-web'], ['/room', 'jitsi-web']]) {
+    assert.equal(resolve('gateway-api', routes, production.hosts.jitsi, p)?.service, svc, p);
+  }
   const li = JSON.parse(files.get('overlays/li/copy/element-li/config.json') ?? '{}') as Record<string, unknown>;
   assert.equal(li.jitsi, undefined);
   for (const o of ['homelab', 'production']) assert.ok(kustomization(`overlays/${o}`).resources.includes('../../base/jitsi'), o);
@@ -112,29 +114,11 @@ test('no ConfigMap or generator input holds a secret value (placeholders only)',
   assert.deepEqual(sygnal.apps, {});
 });
 
-/** ingress-nginx with use-regex on a host: every path is a case-insensitive regex anchored at the
- *  start, locations ordered by descending path length, first match wins. */
-function route(ingresses: Doc[], host: string, url: string): { service: string; rewritten: string } | undefined {
-  const paths = ingresses.flatMap((ing) => {
-    const annotations = ing.metadata?.annotations ?? {};
-    const rules = (ing.spec as { rules: Array<{ host: string; http: { paths: Array<{ path: string; backend: { service: { name: string } } }> } }> }).rules;
-    return rules.filter((r) => r.host === host).flatMap((r) => r.http.paths.map((p) => ({ path: p.path, service: p.backend.service.name, rewrite: annotations['nginx.ingress.kubernetes.io/rewrite-target'] })));
-  });
-  paths.sort((a, b) => b.path.length - a.path.length);
-  for (const p of paths) {
-    const m = new RegExp(`^${p.path}`, 'i').exec(url);
-    if (!m) continue;
-    const rewritten = p.rewrite ? p.rewrite.replace(/\$(\d)/g, (_, i: string) => m[Number(i)] ?? '') : url;
-    return { service: p.service, rewritten };
-  }
-  return undefined;
-}
-
 test('antivirus: downloads and thumbnails go through the scanner, before any Synapse route', () => {
   const comps = kustomization('overlays/production').resources;
   assert.ok(comps.includes('../../base/antivirus'));
   assert.ok(!kustomization('overlays/homelab').resources.includes('../../base/antivirus'), 'production only');
-  const ingresses = comps.filter((r) => r.startsWith('../../base/')).flatMap((r) => docsOf(`base/${r.slice('../../base/'.length)}/ingress.yaml`)).filter((d) => d.kind === 'Ingress');
+  const routes = docsOf('overlays/production/routes.yaml');
   const host = production.hosts.synapse;
   const cases: Array<[string, string, string?]> = [
     ['/_matrix/media/v3/download/example.com/abc', 'content-scanner', '/_matrix/media_proxy/unstable/download/example.com/abc'],
@@ -147,9 +131,9 @@ test('antivirus: downloads and thumbnails go through the scanner, before any Syn
     ['/_matrix/client/v3/sync', 'synapse-synchrotron'],
   ];
   for (const [url, service, rewritten] of cases) {
-    const r = route(ingresses, host, url);
+    const r = resolve('gateway-api', routes, host, url);
     assert.equal(r?.service, service, url);
-    if (rewritten) assert.equal(r?.rewritten, rewritten, url);
+    assert.equal(r?.rewritten, rewritten, url);
   }
   // The scanner fetches from the media worker, and the Synapse NetworkPolicy admits it there.
   const cfg = parse(docsOf('base/antivirus/configmap.yaml').find((d) => d.metadata?.name === 'content-scanner-config')?.data?.['config.yaml'] ?? '') as { download: { base_homeserver_url: string } };

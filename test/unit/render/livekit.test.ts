@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { buildModel } from '../../../src/scaffold/model/index.ts';
 import { renderRepository } from '../../../src/scaffold/render/index.ts';
 import { exampleConfig } from './example.ts';
+import { resolve } from './traffic-sim.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,12 +35,14 @@ function linkVariables(services: Doc[]): Set<string> {
 }
 
 test('livekit: the rtc host sends the token paths to lk-jwt-service and everything else to the SFU', () => {
-  const ing = docsOf('base/livekit/ingress.yaml')[0];
-  const rule = (ing.spec.rules as Doc[])[0];
-  assert.equal(rule.host, rtcHost);
-  const routes = Object.fromEntries((rule.http.paths as Doc[]).map((p) => [p.path, `${p.backend.service.name as string}:${p.backend.service.port.number as number}`]));
+  // The rendered routes of production's provider (gateway-api), as the proxy of the boot tier applies them.
+  const docs = docsOf('overlays/production/routes.yaml');
+  const routes = Object.fromEntries(['/sfu/get', '/get_token', '/delegate_delayed_leave', '/', '/rtc'].map((p) => {
+    const hit = resolve('gateway-api', docs, rtcHost, p);
+    return [p, `${hit?.service ?? '-'}:${hit?.port ?? '-'}`];
+  }));
   assert.deepEqual(routes, {
-    '/sfu/get': 'lk-jwt-service:8080', '/get_token': 'lk-jwt-service:8080', '/delegate_delayed_leave': 'lk-jwt-service:8080', '/': 'livekit:7880',
+    '/sfu/get': 'lk-jwt-service:8080', '/get_token': 'lk-jwt-service:8080', '/delegate_delayed_leave': 'lk-jwt-service:8080', '/': 'livekit:7880', '/rtc': 'livekit:7880',
   });
   const wk = JSON.parse(rendered.files.find((f) => f.path === 'base/wellknown/client')?.content ?? '{}') as Doc;
   assert.deepEqual(wk['org.matrix.msc4143.rtc_foci'], [{ type: 'livekit', livekit_service_url: `https://${rtcHost}` }]);

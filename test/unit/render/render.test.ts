@@ -5,6 +5,7 @@ import { buildModel } from '../../../src/scaffold/model/index.ts';
 import { renderRepository } from '../../../src/scaffold/render/index.ts';
 import { ROUTES, WORKERS, workerResourceName } from '../../../src/scaffold/render/components/worker-routes.ts';
 import { exampleConfig } from './example.ts';
+import { resolve, samplePath, type Doc as SimDoc } from './traffic-sim.ts';
 
 type Doc = Record<string, unknown> & { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: Record<string, unknown> };
 
@@ -73,8 +74,7 @@ test('Synapse gets PGPASSWORD from a secretKeyRef and runs restricted as 991', (
 test('every route reaches a deployed worker whose listener serves it', () => {
   const prod = model.environments.find((e) => e.name === 'production');
   assert.ok(prod);
-  const ingress = docsOf('base/synapse-workers/ingress.yaml')[0] as { spec: { rules: Array<{ http: { paths: Array<{ path: string; backend: { service: { name: string } } }> } }> } };
-  const paths = ingress.spec.rules[0].http.paths;
+  const routes = docsOf('overlays/production/routes.yaml');
   const workerCfg = (w: string): { worker_listeners: Array<{ port: number; resources?: Array<{ names: string[] }> }> } =>
     parse(files.get(`base/synapse-workers/${w}.yaml`) ?? '') as { worker_listeners: Array<{ port: number; resources?: Array<{ names: string[] }> }> };
   for (const route of ROUTES) {
@@ -83,34 +83,40 @@ test('every route reaches a deployed worker whose listener serves it', () => {
     const http = workerCfg(route.worker).worker_listeners.find((l) => l.port === 8008);
     assert.ok(http?.resources?.some((r) => r.names.includes(route.needs)), `${route.worker} does not serve ${route.needs} (${route.pattern})`);
     assert.ok((WORKERS[route.worker].resources as readonly string[]).includes(route.needs));
-    const inIngress = paths.find((p) => p.path === route.pattern.replace(/^\^/, ''));
-    if (route.public) assert.equal(inIngress?.backend.service.name, workerResourceName(route.worker), route.pattern);
-    else assert.equal(inIngress, undefined, `${route.pattern} must not be public`);
+    const hit = resolve('gateway-api', routes, prod.hosts.synapse, samplePath(route.pattern));
+    if (route.public) assert.equal(hit?.service, workerResourceName(route.worker), route.pattern);
+    else assert.equal(hit, undefined, `${route.pattern} must not be public`);
   }
   const hs = homeserver('production') as { instance_map: Record<string, unknown>; stream_writers: Record<string, string[]> };
   assert.ok(hs.instance_map.main);
   for (const writers of Object.values(hs.stream_writers)) for (const w of writers) assert.ok(hs.instance_map[w], `${w} missing in instance_map`);
 });
 
-test('no Ingress exposes /_synapse/admin and no Ingress-backed Service has the replication port', () => {
+test('no route exposes /_synapse/admin and no routed Service has the replication port', () => {
   const services = new Map<string, Doc>();
   for (const { doc } of allDocs) if (doc.kind === 'Service' && doc.metadata?.name) services.set(doc.metadata.name, doc);
-  let count = 0;
+  // Every (path, service, port) of every route object, whatever the provider.
+  const backends: Array<{ path: string; match: string; service: string; port: number }> = [];
   for (const { path, doc } of allDocs) {
-    if (doc.kind !== 'Ingress') continue;
-    for (const rule of (doc.spec?.rules ?? []) as Array<{ http: { paths: Array<{ path: string; backend: { service: { name: string; port: { number: number } } } }> } }>) {
-      for (const p of rule.http.paths) {
-        count++;
-        // Only the li copy, whose Ingresses the li overlay allow-lists, may route the admin API.
-        if (!path.startsWith('overlays/li/copy/')) assert.ok(!p.path.replace(/^\^/, '').startsWith('/_synapse/admin'), `${path}: ${p.path}`);
-        assert.notEqual(p.backend.service.port.number, 9093);
-        const svc = services.get(p.backend.service.name);
-        assert.ok(svc, `${path}: backend ${p.backend.service.name} has no Service`);
-        for (const port of (svc.spec?.ports ?? []) as Array<{ port: number }>) assert.notEqual(port.port, 9093, `${p.backend.service.name} exposes replication`);
-      }
+    const spec = doc.spec as SimDoc;
+    if (doc.kind === 'HTTPRoute') {
+      for (const rule of spec.rules) for (const b of rule.backendRefs ?? []) for (const m of rule.matches ?? []) backends.push({ path, match: m.path.value, service: b.name, port: b.port });
+    } else if (doc.kind === 'IngressRoute') {
+      for (const r of spec.routes) for (const s of r.services) backends.push({ path, match: /\(`([^`]+)`\)$/.exec(r.match)?.[1] ?? '', service: s.name, port: s.port });
+    } else if (doc.kind === 'Ingress') {
+      for (const rule of spec.rules) for (const p of rule.http.paths) backends.push({ path, match: p.path, service: p.backend.service.name, port: p.backend.service.port.number });
     }
   }
-  assert.ok(count > 10);
+  for (const b of backends) {
+    // Only the li copy, whose routes carry the allow-list, may route the admin API.
+    if (!b.path.startsWith('overlays/li/copy/')) assert.ok(!b.match.replace(/^\^/, '').startsWith('/_synapse/admin'), `${b.path}: ${b.match}`);
+    assert.notEqual(b.port, 9093);
+    const svc = services.get(b.service);
+    assert.ok(svc, `${b.path}: backend ${b.service} has no Service`);
+    for (const port of (svc.spec?.ports ?? []) as Array<{ port: number }>) assert.notEqual(port.port, 9093, `${b.service} exposes replication`);
+  }
+  assert.ok(backends.length > 100, String(backends.length));
+  assert.ok(new Set(backends.map((b) => b.path)).size >= 3, 'homelab, production and li routes checked');
 });
 
 test('li runs in its own namespace, read-only, with federation and registration off', () => {
@@ -128,13 +134,13 @@ test('li runs in its own namespace, read-only, with federation and registration 
   // The copy's Synapse may only reach its own database: no egress towards production.
   const np = docsOf('overlays/li/copy/networkpolicies.yaml').find((d) => d.metadata?.name === 'synapse-li') as { spec: { egress: Array<{ to: Array<Record<string, unknown>> }> } };
   for (const e of np.spec.egress) for (const to of e.to) assert.equal(to.namespaceSelector, undefined);
-  // Every li Ingress gets the allow-list patch.
-  const copyKust = parse(files.get('overlays/li/copy/kustomization.yaml') ?? '') as { patches: Array<{ target: { name: string }; patch: string }> };
-  const liIngresses = rendered.files.filter((f) => f.path.startsWith('overlays/li/copy/')).flatMap((f) => f.path.endsWith('.yaml') ? docsOf(f.path) : []).filter((d) => d.kind === 'Ingress');
-  assert.ok(liIngresses.length >= 2);
-  for (const ing of liIngresses) {
-    const patch = copyKust.patches.find((p) => p.target.name === ing.metadata?.name);
-    assert.ok(patch?.patch.includes('whitelist-source-range: 203.0.113.0/24'), String(ing.metadata?.name));
+  // Every li route gets the allow-list (gateway-api: a SecurityPolicy on the route).
+  const copyRoutes = docsOf('overlays/li/copy/routes.yaml') as SimDoc[];
+  const liRoutes = copyRoutes.filter((d) => d.kind === 'HTTPRoute');
+  assert.ok(liRoutes.length >= 2);
+  for (const r of liRoutes) {
+    const sp = copyRoutes.find((d) => d.kind === 'SecurityPolicy' && d.spec.targetRefs[0].name === r.metadata.name);
+    assert.deepEqual(sp?.spec.authorization.rules[0].principal.clientCIDRs, ['203.0.113.0/24'], r.metadata.name);
   }
 });
 

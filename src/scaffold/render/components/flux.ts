@@ -3,6 +3,7 @@
 import type { EnvModel, Model } from '../../model/index.ts';
 import { versions } from '../../../lib/versions.ts';
 import { namespaceObj, type Obj } from '../lib.ts';
+import { GATEWAY } from '../traffic/gateway-api.ts';
 
 interface ChartPin { repository: string; chart: string; version: string }
 
@@ -35,6 +36,8 @@ function kustomization(name: string, path: string, dependsOn: string[], extra: O
 export function operatorsFor(env: EnvModel): string[] {
   const ops: string[] = [];
   if (env.postgres === 'cnpg') ops.push('cloudnative-pg');
+  // First of the rest: cert-manager looks for the Gateway API CRDs (which this chart owns) only at start.
+  if (env.ingress.provider === 'gateway-api') ops.push('envoy-gateway');
   if (env.clusterIssuer) ops.push('cert-manager');
   if (env.components.monitoring) ops.push('prometheus-operator-crds');
   return ops;
@@ -42,8 +45,26 @@ export function operatorsFor(env: EnvModel): string[] {
 
 const TARGET_NS: Record<string, string> = {
   'cloudnative-pg': 'cnpg-system', 'cert-manager': 'cert-manager', 'prometheus-operator-crds': 'monitoring',
+  'envoy-gateway': 'envoy-gateway-system',
 };
-const VALUES: Record<string, Obj> = { 'cert-manager': { crds: { enabled: true } } };
+
+function values(op: string, env: EnvModel): Obj | undefined {
+  if (op !== 'cert-manager') return undefined;
+  const gateway = env.ingress.provider === 'gateway-api';
+  return {
+    crds: { enabled: true },
+    // gateway-shim: Certificates for the Gateway's HTTPS listeners (cert-manager >= 1.15, the v1.18 key).
+    ...(gateway ? { config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true } } : {}),
+  };
+}
+
+/** The ACME HTTP-01 solver of each provider. */
+function http01(env: EnvModel): Obj {
+  // No namespace in parentRefs: cert-manager creates the challenge route in the Certificate's
+  // namespace, where the Gateway `matrix` of that namespace (traffic/gateway-api.ts) takes it.
+  if (env.ingress.provider === 'gateway-api') return { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY, sectionName: 'http' }] } };
+  return { ingress: { ingressClassName: env.ingress.provider === 'traefik' ? 'traefik' : env.ingressClass } };
+}
 
 /**
  * li runs in the production cluster next to production, so its entry point is an addition: one
@@ -74,8 +95,9 @@ export function fluxFiles(model: Model, env: EnvModel): Record<string, Obj[]> {
     infra.push({
       apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository',
       metadata: { name: op, namespace: 'flux-system' },
-      spec: { interval: '24h', url: c.repository },
+      spec: { interval: '24h', ...(c.repository.startsWith('oci://') ? { type: 'oci' } : {}), url: c.repository },
     });
+    const v = values(op, env);
     infra.push({
       apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease',
       metadata: { name: op, namespace: 'flux-system' },
@@ -86,7 +108,8 @@ export function fluxFiles(model: Model, env: EnvModel): Record<string, Obj[]> {
         chart: { spec: { chart: c.chart, version: c.version, sourceRef: { kind: 'HelmRepository', name: op, namespace: 'flux-system' } } },
         install: { crds: 'CreateReplace', remediation: { retries: 3 } },
         upgrade: { crds: 'CreateReplace', remediation: { retries: 3 } },
-        ...(VALUES[op] ? { values: VALUES[op] } : {}),
+        ...(op === 'cert-manager' && ops.includes('envoy-gateway') ? { dependsOn: [{ name: 'envoy-gateway' }] } : {}),
+        ...(v ? { values: v } : {}),
       },
     });
   }
@@ -100,9 +123,17 @@ export function fluxFiles(model: Model, env: EnvModel): Record<string, Obj[]> {
           email: model.acmeEmail,
           server: 'https://acme-v02.api.letsencrypt.org/directory',
           privateKeySecretRef: { name: `${env.clusterIssuer}-account-key` },
-          solvers: [{ http01: { ingress: { ingressClassName: env.ingressClass } } }],
+          solvers: [{ http01: http01(env) }],
         },
       },
+    });
+  }
+  if (env.ingress.provider === 'gateway-api') {
+    // Envoy Gateway manages the one GatewayClass naming its controller; its chart creates none.
+    infraConfig.push({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass',
+      metadata: { name: env.ingress.className },
+      spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' },
     });
   }
   const entry: Obj[] = [

@@ -9,13 +9,17 @@ import { synapseAdminBase } from './synapse-admin.ts';
 import { liLogConfig } from './li-audit-log.ts';
 import { cnpgCluster } from './postgres.ts';
 import { homeserverConfig, synapseBase, synapseSecretSpecs, yamlText } from './synapse.ts';
+import { liftRoutes, type HostRoute } from '../traffic/routes.ts';
+import { controllerNamespace, trafficObjects } from '../traffic/index.ts';
 import { labels, namespaceObj, secretSpec, toYaml, type BaseComponent, type Obj, type RenderedFile, type SecretSpec } from '../lib.ts';
 
 const KUSTOMIZATION = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
 const PUBLICATION = 'synapse_li';
 const LI_ROLE = 'li_reader';
 
-function comp(files: RenderedFile[], dir: string, c: BaseComponent): void {
+/** Writes a copy component; its Ingresses go to `routes` (rendered by the provider into routes.yaml). */
+function comp(files: RenderedFile[], dir: string, c: BaseComponent, routes: HostRoute[]): void {
+  routes.push(...liftRoutes(c.files));
   const resources: string[] = [];
   for (const [file, body] of Object.entries(c.files)) {
     if (typeof body === 'string') files.push({ path: `${dir}/${file}`, content: body });
@@ -35,18 +39,19 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   const dir = 'overlays/li';
   const copy = `${dir}/copy`;
 
+  const routes: HostRoute[] = [];
   const synapse = synapseBase('synapse-li', env.hosts.synapse, 'synapse-li-pg-app');
   const withAdmin = env.components.synapseAdmin;
   if (withAdmin) {
     // The admin API is reachable only here, behind the li allow-list, for the admin UI.
     const ing = (synapse.files['ingress.yaml'] as Obj[])[0] as { spec: { rules: Array<{ http: { paths: Obj[] } }> } };
     ing.spec.rules[0].http.paths.push({ path: '/_synapse/admin', pathType: 'Prefix', backend: { service: { name: 'synapse-li', port: { number: 8008 } } } });
-    comp(files, `${copy}/synapse-admin-li`, synapseAdminBase('synapse-admin-li', env.hosts.admin, env.hosts.synapse));
+    comp(files, `${copy}/synapse-admin-li`, synapseAdminBase('synapse-admin-li', env.hosts.admin, env.hosts.synapse), routes);
   }
-  comp(files, `${copy}/synapse-li`, synapse);
+  comp(files, `${copy}/synapse-li`, synapse, routes);
   const element = elementBase(model, { ...env, components: { ...env.components, jitsi: false, livekit: false } }, 'element-li');
   // The copy is read-only, so its Element must not offer sign-up.
-  comp(files, `${copy}/element-li`, element);
+  comp(files, `${copy}/element-li`, element, routes);
   files.push({ path: `${copy}/synapse-li/homeserver.yaml`, content: yamlText(homeserverConfig(model, env, 'synapse-li')) });
   files.push({ path: `${copy}/synapse-li/log.yaml`, content: yamlText(liLogConfig()) });
 
@@ -71,7 +76,7 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   };
   files.push({ path: `${copy}/postgres.yaml`, content: toYaml([cluster, subscription]) });
 
-  const INGRESS_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } };
+  const INGRESS_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNamespace(env) } } };
   const tcp = (...ports: number[]): Obj[] => ports.map((port) => ({ protocol: 'TCP', port }));
   const liSynapse = { matchLabels: { 'app.kubernetes.io/name': 'synapse-li' } };
   const liPg = { matchLabels: { 'cnpg.io/cluster': 'synapse-li-pg' } };
@@ -98,24 +103,15 @@ export function liCopy(model: Model, env: EnvModel): { files: RenderedFile[]; se
   files.push({ path: `${copy}/networkpolicies.yaml`, content: toYaml(policies) });
   files.push({ path: `${copy}/namespace.yaml`, content: toYaml([namespaceObj(ns)]) });
 
-  const liIngresses: Array<[string, string]> = [['synapse-li', env.hosts.synapse], ['element-li', env.hosts.element]];
-  if (withAdmin) liIngresses.push(['synapse-admin-li', env.hosts.admin]);
-  const ingressPatches = liIngresses.map(([name, host]) => ({
-    target: { kind: 'Ingress', name },
-    patch: stringify({
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
-      metadata: { name, annotations: { 'cert-manager.io/cluster-issuer': env.clusterIssuer, 'nginx.ingress.kubernetes.io/whitelist-source-range': env.allowedCidrs.join(',') } },
-      spec: { ingressClassName: env.ingressClass, tls: [{ hosts: [host], secretName: `${name}-tls` }] },
-    }, { lineWidth: 0 }),
-  }));
+  // The provider's allow-list (env.allowedCidrs) goes on every route of the copy.
+  files.push({ path: `${copy}/routes.yaml`, content: toYaml(trafficObjects(env, routes)) });
   files.push({
     path: `${copy}/kustomization.yaml`,
     content: stringify({
       ...KUSTOMIZATION,
       namespace: ns,
-      resources: ['namespace.yaml', 'synapse-li', 'element-li', ...(withAdmin ? ['synapse-admin-li'] : []), 'postgres.yaml', 'networkpolicies.yaml'],
+      resources: ['namespace.yaml', 'synapse-li', 'element-li', ...(withAdmin ? ['synapse-admin-li'] : []), 'postgres.yaml', 'networkpolicies.yaml', 'routes.yaml'],
       configMapGenerator: [{ name: 'synapse-li-config', files: ['homeserver.yaml=synapse-li/homeserver.yaml', 'log.yaml=synapse-li/log.yaml'] }],
-      patches: ingressPatches,
     }, { lineWidth: 0 }),
   });
 

@@ -8,8 +8,8 @@ import { autoscaledDeployments } from './autoscaling.ts';
 import { JVB_UDP_PORT, JVB_WS_PORT, PROSODY_PORTS } from './jitsi.ts';
 import { SYGNAL_PORT } from './sygnal.ts';
 import { labels, type Obj } from '../lib.ts';
+import { controllerNamespace } from '../traffic/index.ts';
 
-const INGRESS_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } };
 const MONITORING_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
 const CNPG_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } };
 // Every pod of the stack (CNPG instances get it through inheritedMetadata).
@@ -29,6 +29,8 @@ function internet(model: Model): Obj {
 }
 
 export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synapse-pg'): Obj[] {
+  // Web traffic arrives from the traffic provider's proxies (traffic/index.ts).
+  const INGRESS_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNamespace(env) } } };
   const out: Obj[] = [
     np('default-deny', {}, { policyTypes: ['Ingress', 'Egress'] }),
     np('allow-dns', PART_OF, {
@@ -106,7 +108,7 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
       egress: [{ to: [internet(model)], ports: tcp(443, 8448) }, { to: [{ podSelector: byName('livekit') }, SYNAPSE_PODS], ports: tcp(7880, 8008) }],
     }));
   }
-  if (env.components.jitsi) out.push(...jitsiPolicies(model));
+  if (env.components.jitsi) out.push(...jitsiPolicies(model, INGRESS_NS));
   if (env.components.sygnal) {
     out.push(np('sygnal', byName('sygnal'), {
       policyTypes: ['Ingress', 'Egress'],
@@ -133,7 +135,7 @@ export function networkPolicies(model: Model, env: EnvModel, pgCluster = 'synaps
 
 /** Prosody is the hub: Jicofo and JVB connect to it; the Ingress reaches Prosody (websocket/BOSH),
  *  JVB (colibri websockets) and the web UI; JVB's media port is open to everyone. */
-function jitsiPolicies(model: Model): Obj[] {
+function jitsiPolicies(model: Model, INGRESS_NS: Obj): Obj[] {
   const jitsiPeers = [{ podSelector: byName('jitsi-jicofo') }, { podSelector: byName('jitsi-jvb') }];
   return [
     np('jitsi-web', byName('jitsi-web'), { policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [INGRESS_NS], ports: tcp(80) }], egress: [] }),

@@ -1,8 +1,9 @@
-// Production worker processes, Redis, and the routing Ingress, all derived from worker-routes.ts.
+// Production worker processes and Redis, derived from worker-routes.ts (their public paths are
+// rendered per provider from the same table: traffic/routes.ts workerHostRoute).
 import type { EnvModel } from '../../model/index.ts';
-import { bodySize, REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
+import { REPLICATION_PORT, synapsePodSpec, workerConfig, yamlText } from './synapse.ts';
 import { scalableWorkers } from './autoscaling.ts';
-import { routesFor, WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
+import { WORKERS, workerResourceName, type WorkerType } from './worker-routes.ts';
 import { image, labels, replicationService, resources, restrictedContainer, selector, service, workload, type BaseComponent, type Obj } from '../lib.ts';
 
 /**
@@ -56,32 +57,7 @@ export function redisDeployment(): Obj {
   });
 }
 
-/** ingress-nginx regex paths; ingress-nginx anchors them itself, so the leading ^ goes. */
-export function workerIngress(env: EnvModel, maxUploadSize = '100M'): Obj {
-  const routes = routesFor(env.workers).filter((r) => r.public);
-  return {
-    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
-    metadata: {
-      name: 'synapse-workers', labels: labels('synapse-workers'),
-      annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/proxy-body-size': bodySize(maxUploadSize) },
-    },
-    spec: {
-      rules: [{
-        host: env.hosts.synapse,
-        http: {
-          paths: routes.map((r) => ({
-            path: r.pattern.replace(/^\^/, ''),
-            pathType: 'ImplementationSpecific',
-            backend: { service: { name: workerResourceName(r.worker), port: { number: 8008 } } },
-          })),
-        },
-      }],
-    },
-  };
-}
-
-/** `ownRedis` false: externalRedis, no synapse-redis Deployment. */
-export function workersBase(env: EnvModel, maxUploadSize = '100M', ownRedis = true): BaseComponent {
+export function workersBase(env: EnvModel, ownRedis = true): BaseComponent {
   const files: Record<string, Obj[] | string> = {};
   const services: Obj[] = [];
   const scalable = scalableWorkers(env);
@@ -95,7 +71,6 @@ export function workersBase(env: EnvModel, maxUploadSize = '100M', ownRedis = tr
   }
   if (ownRedis) files['redis.yaml'] = [redisDeployment(), service('synapse-redis', 'synapse-redis', [['redis', 6379]])];
   files['services.yaml'] = services;
-  files['ingress.yaml'] = [workerIngress(env, maxUploadSize)];
   return {
     name: 'synapse-workers',
     files,
