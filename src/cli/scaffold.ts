@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { $ } from 'zx';
-import { deepMerge, loadConfig, readConfigFile, type DeepPartial } from '../scaffold/config/load.ts';
+import { deepMerge, loadConfig, readConfigFile, validateConfig, type DeepPartial } from '../scaffold/config/load.ts';
+import { migrateWrittenConfig } from '../scaffold/config/migrate.ts';
 import { ingressWarnings } from '../scaffold/config/ingress.ts';
 import type { Components, Environment, MatrixConfig } from '../scaffold/config/types.ts';
 import { buildModel } from '../scaffold/model/index.ts';
@@ -158,6 +159,13 @@ async function completeConfig(opts: Options, out: string, state: State | undefin
     }
   } else if (known.serverName === undefined) {
     throw new UsageError(`serverName: missing; pass --server-name example.org or set serverName in the config${opts.yes ? ' (--yes never prompts)' : ' (no terminal to ask on)'}`);
+  }
+  // The repository's own config exactly as the tool last wrote it: migrate values an earlier version wrote.
+  const ownFile = file !== undefined && path.resolve(file) === path.join(out, CONFIG_FILE);
+  if (ownFile && state?.files[CONFIG_FILE] === sha256(readFileSync(file))) {
+    const migrated = migrateWrittenConfig(raw);
+    for (const n of migrated.notes) warn(n);
+    if (migrated.notes.length) return { config: validateConfig(deepMerge(migrated.raw as DeepPartial<MatrixConfig>, overrides), file), file };
   }
   return { config: loadConfig({ file, overrides }), file };
 }

@@ -9,13 +9,15 @@ import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import { projectRoot } from '../../src/lib/versions.ts';
+import { userCacheDir } from '../../src/lib/paths.ts';
 import { kustomizeBuild, toolPath } from '../../src/lib/tools.ts';
 import { everyOptionText } from '../unit/render/every-option.ts';
 
 const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
 const work = mkdtempSync(path.join(tmpdir(), 'mx-escape-'));
 const key = path.join(work, 'key.txt');
-const baseEnv = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '' };
+// HOME is empty so no key of the user's leaks in; the tools stay in the real per-user cache.
+const baseEnv = { HOME: path.join(work, 'home'), SOPS_AGE_KEY_FILE: '', MATRIX_GITOPS_CACHE: userCacheDir() };
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function scaffold(args: string[], extraEnv: Record<string, string> = {}) {
