@@ -54,6 +54,8 @@ done
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH, HOME: process.env.HOME,
+      // The gate's validate must find the same tools and schema cache as the test (MATRIX_GITOPS_TOOLS_DIR, ...).
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MATRIX_GITOPS_'))),
       GIT_PROJECT_ROOT: root, GIT_HTTP_EXPORT_ALL: '1',
       PATH_INFO: decodeURIComponent(u.pathname), QUERY_STRING: u.search.slice(1),
       REQUEST_METHOD: req.method ?? 'GET', CONTENT_TYPE: req.headers['content-type'] ?? '',
