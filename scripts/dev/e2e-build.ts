@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { projectRoot, versions } from '../../src/lib/versions.ts';
+import { userCacheDir } from '../../src/lib/paths.ts';
 import { step, done, warn } from '../../src/lib/progress.ts';
 
 export interface GoBinaryPin {
@@ -36,15 +37,6 @@ export function e2ePins(): E2ePins {
   const e = versions().e2e as unknown as E2ePins;
   if (!e?.binaries || !e.etcd || !e.crds) throw new Error('versions.json has no "e2e" section with "binaries", "crds" and "etcd"');
   return e;
-}
-
-/**
- * Per-user cache root, outside every clone, so a machine that built the binaries once reuses them from
- * any checkout (CI's fresh clone included). Local until src/lib/paths.ts grows a shared helper.
- */
-export function userCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  return path.join(base, 'matrix-gitops');
 }
 
 /** E2E_CACHE_DIR moves the cache (e.g. to time a cold build together with an empty GOCACHE). */
