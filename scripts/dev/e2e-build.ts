@@ -5,7 +5,6 @@
 // Every input is pinned in versions.json "e2e". Idempotent: a present binary is not rebuilt.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { homedir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { projectRoot, versions } from '../../src/lib/versions.ts';
