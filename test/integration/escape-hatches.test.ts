@@ -10,6 +10,7 @@ import { execa, execaSync } from 'execa';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { userCacheDir } from '../../src/lib/paths.ts';
+import { installCliShim } from '../lib/cli-shim.ts';
 import { kustomizeBuild, toolPath } from '../../src/lib/tools.ts';
 import { everyOptionText } from '../unit/render/every-option.ts';
 
@@ -37,6 +38,7 @@ function allFiles(dir: string): string[] {
 }
 
 async function validate(repo: string) {
+  installCliShim(repo);
   const v = await execa('npm', ['run', '--silent', 'validate', '--', '--format', 'json'], { cwd: repo, reject: false });
   return { exitCode: v.exitCode, report: JSON.parse(v.stdout) as { findings: { severity: string; rule: string; message: string }[] } };
 }

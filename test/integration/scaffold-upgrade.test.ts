@@ -184,8 +184,9 @@ test('upgrade from a repository scaffolded by 0.1.0: plan, then scaffold re-rend
   await git(old, 'commit', '-qm', 'Scaffold the Matrix stack with matrix-gitops');
   const readme = path.join(old, 'README.md');
   writeFileSync(readme, readFileSync(readme, 'utf8').replace('\n## How changes reach the cluster', '\nOn-call: #ops-matrix.\n\n## How changes reach the cluster'));
-  const hs = path.join(old, 'overlays/production/synapse/homeserver.yaml');
-  writeFileSync(hs, readFileSync(hs, 'utf8').replace('max_upload_size: 100M\n', 'max_upload_size: 1G\n'));
+  // A file the new templates leave as 0.1.0 wrote it.
+  const hs = path.join(old, 'base/coturn/configmap.yaml');
+  writeFileSync(hs, readFileSync(hs, 'utf8').replace('total-quota=1200\n', 'total-quota=3000\n'));
   await git(old, 'commit', '-qam', 'our notes');
   assert.ok(!existsSync(path.join(old, '.matrix-gitops/base')), '0.1.0 kept hashes only');
   const tools = { ...env, MATRIX_GITOPS_HOME: projectRoot, SOPS_AGE_KEY_FILE: path.join(previous, 'test-only-age-identity.txt') };
@@ -203,7 +204,7 @@ test('upgrade from a repository scaffolded by 0.1.0: plan, then scaffold re-rend
   const text = readFileSync(readme, 'utf8');
   assert.match(text, /^On-call: #ops-matrix\.$/m, 'the user edit of README.md is kept');
   assert.match(text, /^## Upgrading$/m, 'and the new template is in');
-  assert.match(readFileSync(hs, 'utf8'), /^max_upload_size: 1G$/m, 'an edit of an unchanged template is kept');
+  assert.match(readFileSync(hs, 'utf8'), /^ +total-quota=3000$/m, 'an edit of an unchanged template is kept');
   for (const [p, h] of secretsBefore) assert.equal(snapshot(old).get(p), h, `${p} kept byte for byte`);
   assert.ok(existsSync(path.join(old, '.matrix-gitops/base/README.md')), 'from now on the bases are kept in the repository');
   const review = await execa('git', ['diff', '--stat'], { cwd: old });
