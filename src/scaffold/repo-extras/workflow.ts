@@ -10,6 +10,32 @@ import type { MatrixConfig } from '../config/types.ts';
  * comment), and `deploy`, which only after `validate` passed on a push to the
  * main branch fast-forwards the deploy branch Flux follows.
  */
+/**
+ * Steps both jobs share: the matrix-gitops version package-lock.json pins (npm ci), then its pinned
+ * tools and schemas from the per-user cache, built with Go only on a cache miss.
+ */
+const INSTALL_STEPS = `      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - name: install matrix-gitops (the version package-lock.json pins)
+        run: npm ci
+      - name: cache the pinned tools and schemas
+        id: tools
+        uses: actions/cache@v4
+        with:
+          path: ~/.cache/matrix-gitops
+          key: matrix-gitops-\${{ runner.os }}-\${{ hashFiles('package-lock.json', 'node_modules/matrix-gitops/versions.json') }}
+      - uses: actions/setup-go@v5
+        # Go only builds the pinned tools; a cache hit needs none.
+        if: steps.tools.outputs.cache-hit != 'true'
+        with:
+          go-version: stable
+          cache: false
+      - name: install the pinned tools (kustomize, kubeconform, conftest, sops, age, helm) and schemas
+        run: npx matrix-gitops setup
+`;
+
 export function workflow(config: MatrixConfig): string {
   const { branch, deployBranch } = config.git;
   return `# Validate every pull request and push; only a passing validation on ${branch} advances
@@ -30,27 +56,7 @@ jobs:
       security-events: write
     steps:
       - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - name: install matrix-gitops (the version package-lock.json pins)
-        run: npm ci
-      - name: cache the pinned tools and schemas
-        id: tools
-        uses: actions/cache@v4
-        with:
-          path: ~/.cache/matrix-gitops
-          key: matrix-gitops-\${{ runner.os }}-\${{ hashFiles('package-lock.json', 'node_modules/matrix-gitops/versions.json') }}
-      - uses: actions/setup-go@v5
-        # Go only builds the pinned tools; a cache hit needs none.
-        if: steps.tools.outputs.cache-hit != 'true'
-        with:
-          go-version: stable
-          cache: false
-      - name: install the pinned tools (kustomize, kubeconform, conftest, sops, age) and schemas
-        run: npx matrix-gitops setup
-      - name: validate
+${INSTALL_STEPS}      - name: validate
         run: |
           set +e
           npx matrix-gitops validate --format sarif > validate.sarif
@@ -74,26 +80,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - name: install matrix-gitops (the version package-lock.json pins)
-        run: npm ci
-      - name: cache the pinned tools and schemas
-        id: tools
-        uses: actions/cache@v4
-        with:
-          path: ~/.cache/matrix-gitops
-          key: matrix-gitops-\${{ runner.os }}-\${{ hashFiles('package-lock.json', 'node_modules/matrix-gitops/versions.json') }}
-      - uses: actions/setup-go@v5
-        if: steps.tools.outputs.cache-hit != 'true'
-        with:
-          go-version: stable
-          cache: false
-      - name: install the pinned tools and schemas
-        run: npx matrix-gitops setup
-      - name: render the difference against the base branch
+${INSTALL_STEPS}      - name: render the difference against the base branch
         env:
           BASE: \${{ github.event.pull_request.base.sha }}
         run: npx matrix-gitops diff --base "$BASE" --format markdown > diff.md
