@@ -34,21 +34,21 @@ db_001 contains lib.v("MX-DB-001", superuser_level, input, msg) if {
 	lib.production
 	cnpg_cluster
 	input.spec.enableSuperuserAccess == true
-	msg := sprintf("Cluster %s: set spec.enableSuperuserAccess: false (Synapse needs only its owner role)", [lib.name_of(input)])
+	msg := sprintf("Cluster %s: set spec.enableSuperuserAccess: false (Synapse needs only its owner role)", [lib.in_name])
 }
 
 db_001 contains lib.v("MX-DB-001", "warn", input, msg) if {
 	lib.production
 	cnpg_cluster
 	object.get(input.spec, "instances", 1) < 2
-	msg := sprintf("Cluster %s: run spec.instances >= 2 so a node loss fails over instead of stopping Synapse", [lib.name_of(input)])
+	msg := sprintf("Cluster %s: run spec.instances >= 2 so a node loss fails over instead of stopping Synapse", [lib.in_name])
 }
 
 db_001 contains lib.v("MX-DB-001", "warn", input, msg) if {
 	lib.production
 	cnpg_cluster
 	not has_backup(input.spec)
-	msg := sprintf("Cluster %s: configure spec.backup (barmanObjectStore or volumeSnapshot) or a backup plugin", [lib.name_of(input)])
+	msg := sprintf("Cluster %s: configure spec.backup (barmanObjectStore or volumeSnapshot) or a backup plugin", [lib.in_name])
 }
 
 has_backup(spec) if spec.backup.barmanObjectStore
@@ -59,9 +59,9 @@ has_backup(spec) if count(object.get(spec, "plugins", [])) > 0
 
 db_001 contains lib.v("MX-DB-001", "warn", input, msg) if {
 	lib.production
-	some k, hs in lib.homeserver(input)
+	some k, hs in lib.in_homeserver
 	hs.database.name == "psycopg2"
 	mode := object.get(hs.database, ["args", "sslmode"], "prefer")
 	not mode in {"require", "verify-ca", "verify-full"}
-	msg := sprintf("ConfigMap %s %s: set database.args.sslmode to require or verify-full (is %s)", [lib.name_of(input), k, mode])
+	msg := sprintf("ConfigMap %s %s: set database.args.sslmode to require or verify-full (is %s)", [lib.in_name, k, mode])
 }

@@ -50,7 +50,7 @@ tag_of(last) := t if {
 
 tag_of(last) := "" if not contains(last, ":")
 
-images contains {"e": e, "image": e.c.image} if some e in lib.containers(input)
+images contains {"e": e, "image": e.c.image} if some e in lib.in_containers
 
 # METADATA
 # title: Explicit image tag, never latest
@@ -74,13 +74,13 @@ img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
 	p := parts(i.image)
 	p.tag == ""
 	p.digest == ""
-	msg := sprintf("%s %s (%s): image %s has no tag; pin an explicit version", [lib.describe(input), i.e.path, i.e.c.name, i.image])
+	msg := sprintf("%s %s (%s): image %s has no tag; pin an explicit version", [lib.in_describe, i.e.path, i.e.c.name, i.image])
 }
 
 img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
 	some i in images
 	parts(i.image).tag == "latest"
-	msg := sprintf("%s %s (%s): image %s uses :latest; pin an explicit version", [lib.describe(input), i.e.path, i.e.c.name, i.image])
+	msg := sprintf("%s %s (%s): image %s uses :latest; pin an explicit version", [lib.in_describe, i.e.path, i.e.c.name, i.image])
 }
 
 # METADATA
@@ -96,7 +96,7 @@ warn_mx_img_002 contains r if some r in lib.warned(img_002)
 img_002 contains lib.v("MX-IMG-002", "warn", input, msg) if {
 	some i in images
 	not startswith(parts(i.image).digest, "sha256:")
-	msg := sprintf("%s %s (%s): pin image %s by digest (@sha256:…) so a moved tag cannot change what runs", [lib.describe(input), i.e.path, i.e.c.name, i.image])
+	msg := sprintf("%s %s (%s): pin image %s by digest (@sha256:…) so a moved tag cannot change what runs", [lib.in_describe, i.e.path, i.e.c.name, i.image])
 }
 
 # METADATA
@@ -120,7 +120,7 @@ warn_mx_img_003 contains r if some r in lib.warned(img_003)
 img_003 contains lib.v("MX-IMG-003", "home", input, msg) if {
 	some i in images
 	parts(i.image).registry == ""
-	msg := sprintf("%s %s (%s): image %s is not fully qualified; write the registry (e.g. docker.io/%s)", [lib.describe(input), i.e.path, i.e.c.name, i.image, i.image])
+	msg := sprintf("%s %s (%s): image %s is not fully qualified; write the registry (e.g. docker.io/%s)", [lib.in_describe, i.e.path, i.e.c.name, i.image, i.image])
 }
 
 img_003 contains lib.v("MX-IMG-003", "home", input, msg) if {
@@ -128,5 +128,5 @@ img_003 contains lib.v("MX-IMG-003", "home", input, msg) if {
 	reg := parts(i.image).registry
 	reg != ""
 	not reg in lib.trusted_registries
-	msg := sprintf("%s %s (%s): registry %s is not trusted; use one of %v or add it to trustedRegistries", [lib.describe(input), i.e.path, i.e.c.name, reg, lib.trusted_registries])
+	msg := sprintf("%s %s (%s): registry %s is not trusted; use one of %v or add it to trustedRegistries", [lib.in_describe, i.e.path, i.e.c.name, reg, lib.trusted_registries])
 }

@@ -9,7 +9,7 @@ turn contains {"key": k, "lines": lib.turn_lines(raw)} if {
 	endswith(k, "turnserver.conf")
 }
 
-where(t) := sprintf("ConfigMap %s %s", [lib.name_of(input), t.key])
+where(t) := sprintf("ConfigMap %s %s", [lib.in_name, t.key])
 
 # ---------------------------------------------------------------- MX-RTC-001
 
@@ -218,7 +218,7 @@ deny_mx_rtc_004 contains r if some r in lib.denied(rtc_004)
 warn_mx_rtc_004 contains r if some r in lib.warned(rtc_004)
 
 livekit contains {"key": k, "cfg": cfg} if {
-	some k, cfg in lib.yaml_key(input, ".yaml")
+	some k, cfg in lib.in_yaml
 	livekit_like(k, cfg)
 }
 
@@ -229,13 +229,13 @@ livekit_like(_, cfg) if cfg.rtc
 rtc_004 contains lib.v("MX-RTC-004", "deny", input, msg) if {
 	some l in livekit
 	count(object.get(l.cfg, "keys", {})) > 0
-	msg := sprintf("ConfigMap %s %s: remove keys; pass LIVEKIT_KEYS from a Secret or set key_file to a mounted Secret", [lib.name_of(input), l.key])
+	msg := sprintf("ConfigMap %s %s: remove keys; pass LIVEKIT_KEYS from a Secret or set key_file to a mounted Secret", [lib.in_name, l.key])
 }
 
 rtc_004 contains lib.v("MX-RTC-004", "deny", input, msg) if {
 	some l in livekit
 	object.get(l.cfg, ["redis", "password"], "") != ""
-	msg := sprintf("ConfigMap %s %s: remove redis.password; pass it from a Secret (REDIS_PASSWORD env)", [lib.name_of(input), l.key])
+	msg := sprintf("ConfigMap %s %s: remove redis.password; pass it from a Secret (REDIS_PASSWORD env)", [lib.in_name, l.key])
 }
 
 # ---------------------------------------------------------------- MX-RTC-005
@@ -259,25 +259,25 @@ warn_mx_rtc_005 contains r if some r in lib.warned(rtc_005)
 
 rtc_apps := {"coturn", "livekit"}
 
-host_exposed if lib.pod_spec(input).hostNetwork == true
+host_exposed if lib.in_pod_spec.hostNetwork == true
 
 host_exposed if {
-	some e in lib.containers(input)
+	some e in lib.in_containers
 	some p in object.get(e.c, "ports", [])
 	object.get(p, "hostPort", 0) != 0
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
 	host_exposed
-	not lib.app_name(input) in rtc_apps
-	msg := sprintf("%s: only coturn and LiveKit may use hostNetwork/hostPort; expose %s through a Service", [lib.describe(input), lib.app_name(input)])
+	not lib.in_app_name in rtc_apps
+	msg := sprintf("%s: only coturn and LiveKit may use hostNetwork/hostPort; expose %s through a Service", [lib.in_describe, lib.in_app_name])
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
 	host_exposed
-	lib.app_name(input) in rtc_apps
+	lib.in_app_name in rtc_apps
 	not lib.excepted(input, "MX-PSS-002")
-	msg := sprintf("%s: host networking needs annotations policy.mx/exceptions: MX-PSS-002 and policy.mx/reason", [lib.describe(input)])
+	msg := sprintf("%s: host networking needs annotations policy.mx/exceptions: MX-PSS-002 and policy.mx/reason", [lib.in_describe])
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
@@ -286,7 +286,7 @@ rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
 	some p in object.get(input.spec, "ports", [])
 	object.get(p, "protocol", "TCP") == "UDP"
 	not object.get(input.spec, ["selector", "app.kubernetes.io/name"], "") in rtc_apps
-	msg := sprintf("Service %s: UDP LoadBalancer is only for coturn and LiveKit", [lib.name_of(input)])
+	msg := sprintf("Service %s: UDP LoadBalancer is only for coturn and LiveKit", [lib.in_name])
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {

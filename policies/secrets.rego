@@ -30,7 +30,7 @@ recipient_keys := ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "key_
 sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	input.kind == "Secret"
 	not has_sops
-	msg := sprintf("Secret %s: no sops metadata, so the file is plaintext in git; encrypt it with sops", [lib.name_of(input)])
+	msg := sprintf("Secret %s: no sops metadata, so the file is plaintext in git; encrypt it with sops", [lib.in_name])
 }
 
 sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
@@ -38,14 +38,14 @@ sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	is_object(input.sops)
 	some f in ["mac", "lastmodified", "version"]
 	object.get(input.sops, f, "") == ""
-	msg := sprintf("Secret %s: sops.%s is missing; re-encrypt the file with sops", [lib.name_of(input), f])
+	msg := sprintf("Secret %s: sops.%s is missing; re-encrypt the file with sops", [lib.in_name, f])
 }
 
 sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	input.kind == "Secret"
 	is_object(input.sops)
 	count([k | some k in recipient_keys; count(object.get(input.sops, k, [])) > 0]) == 0
-	msg := sprintf("Secret %s: sops lists no recipient (age, pgp, kms…); nobody can decrypt it", [lib.name_of(input)])
+	msg := sprintf("Secret %s: sops lists no recipient (age, pgp, kms…); nobody can decrypt it", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-SEC-002
@@ -75,14 +75,14 @@ sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
 	some f in ["data", "stringData"]
 	some k, val in object.get(input, f, {})
 	not regex.match(enc_pattern, sprintf("%v", [val]))
-	msg := sprintf("Secret %s: %s.%s is not encrypted; run sops --encrypt with encrypted_regex ^(data|stringData)$", [lib.name_of(input), f, k])
+	msg := sprintf("Secret %s: %s.%s is not encrypted; run sops --encrypt with encrypted_regex ^(data|stringData)$", [lib.in_name, f, k])
 }
 
 sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
 	input.kind == "Secret"
 	some f in ["apiVersion", "kind"]
 	startswith(sprintf("%v", [input[f]]), "ENC[")
-	msg := sprintf("Secret %s: %s is encrypted; limit sops to data/stringData so Kubernetes can read the object", [lib.name_of(input), f])
+	msg := sprintf("Secret %s: %s is encrypted; limit sops to data/stringData so Kubernetes can read the object", [lib.in_name, f])
 }
 
 sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
@@ -116,20 +116,20 @@ sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 	re := input.sops.encrypted_regex
 	some f in ["data", "stringData"]
 	not regex.match(re, f)
-	msg := sprintf("Secret %s: sops.encrypted_regex %q does not match %s; use ^(data|stringData)$", [lib.name_of(input), re, f])
+	msg := sprintf("Secret %s: sops.encrypted_regex %q does not match %s; use ^(data|stringData)$", [lib.in_name, re, f])
 }
 
 sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 	input.kind == "Secret"
 	some f in ["unencrypted_regex", "unencrypted_suffix", "unencrypted_comment_regex"]
 	object.get(input.sops, f, "") != ""
-	msg := sprintf("Secret %s: remove sops.%s; secret data must be encrypted", [lib.name_of(input), f])
+	msg := sprintf("Secret %s: remove sops.%s; secret data must be encrypted", [lib.in_name, f])
 }
 
 sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 	input.kind == "Secret"
 	input.sops.mac_only_encrypted == true
-	msg := sprintf("Secret %s: sops.mac_only_encrypted lets cleartext fields change undetected; disable it", [lib.name_of(input)])
+	msg := sprintf("Secret %s: sops.mac_only_encrypted lets cleartext fields change undetected; disable it", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-SEC-004
@@ -157,7 +157,7 @@ sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
 	input.kind == "ConfigMap"
 	some k, _ in object.get(input, "data", {})
 	regex.match(sprintf("%s$", [secret_word]), k)
-	msg := sprintf("ConfigMap %s: key %s looks like a secret; move it to a SOPS-encrypted Secret", [lib.name_of(input), k])
+	msg := sprintf("ConfigMap %s: key %s looks like a secret; move it to a SOPS-encrypted Secret", [lib.in_name, k])
 }
 
 sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
@@ -167,7 +167,7 @@ sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
 	m := regex.find_all_string_submatch_n(sprintf(`%s\s*["']?\s*[:=]\s*["']?([^\s"',}]*)`, [secret_word]), line, -1)
 	some hit in m
 	literal(hit[2])
-	msg := sprintf("ConfigMap %s %s: %q holds a literal secret; read it from a Secret (*_path option, env secretKeyRef or a placeholder)", [lib.name_of(input), k, hit[1]])
+	msg := sprintf("ConfigMap %s %s: %q holds a literal secret; read it from a Secret (*_path option, env secretKeyRef or a placeholder)", [lib.in_name, k, hit[1]])
 }
 
 literal(val) if {
@@ -183,14 +183,14 @@ sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
 	input.kind == "ConfigMap"
 	some k, raw in object.get(input, "data", {})
 	regex.match(`-----BEGIN [A-Z ]*PRIVATE KEY-----`, raw)
-	msg := sprintf("ConfigMap %s %s: contains a private key; move it to a SOPS-encrypted Secret", [lib.name_of(input), k])
+	msg := sprintf("ConfigMap %s %s: contains a private key; move it to a SOPS-encrypted Secret", [lib.in_name, k])
 }
 
 sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
 	input.kind == "ConfigMap"
 	some k, raw in object.get(input, "data", {})
 	regex.match(`(?m)^ed25519 \S+ \S{43}`, raw)
-	msg := sprintf("ConfigMap %s %s: contains a Synapse signing key; keep it in the synapse-signing-key Secret", [lib.name_of(input), k])
+	msg := sprintf("ConfigMap %s %s: contains a Synapse signing key; keep it in the synapse-signing-key Secret", [lib.in_name, k])
 }
 
 # ---------------------------------------------------------------- MX-SEC-005
@@ -218,12 +218,12 @@ secret_env_name(n) if regex.match(`(?i)password|passwd|secret|token|bearer|apike
 secret_env_name(n) if regex.match(`(?i)(^|[_-])keys?([_-]|$)`, n)
 
 sec_005 contains lib.v("MX-SEC-005", "deny", input, msg) if {
-	some e in lib.containers(input)
+	some e in lib.in_containers
 	some env in object.get(e.c, "env", [])
 	secret_env_name(env.name)
 	not regex.match(`(?i)(_FILE|_PATH)$`, env.name)
 	object.get(env, "value", "") != ""
-	msg := sprintf("%s %s (%s): env %s is a literal; use valueFrom.secretKeyRef", [lib.describe(input), e.path, e.c.name, env.name])
+	msg := sprintf("%s %s (%s): env %s is a literal; use valueFrom.secretKeyRef", [lib.in_describe, e.path, e.c.name, env.name])
 }
 
 # ---------------------------------------------------------------- MX-SEC-006
@@ -247,9 +247,9 @@ deny_mx_sec_006 contains r if some r in lib.denied(sec_006)
 warn_mx_sec_006 contains r if some r in lib.warned(sec_006)
 
 sec_006 contains lib.v("MX-SEC-006", "home", input, msg) if {
-	lib.is_pod(input)
-	object.get(lib.pod_spec(input), "automountServiceAccountToken", true) != false
-	msg := sprintf("%s: set spec.automountServiceAccountToken: false (the pod does not call the Kubernetes API)", [lib.describe(input)])
+	lib.in_is_pod
+	object.get(lib.in_pod_spec, "automountServiceAccountToken", true) != false
+	msg := sprintf("%s: set spec.automountServiceAccountToken: false (the pod does not call the Kubernetes API)", [lib.in_describe])
 }
 
 # ---------------------------------------------------------------- MX-SEC-007
@@ -276,7 +276,7 @@ sec_007 contains lib.v("MX-SEC-007", "deny", input, msg) if {
 	startswith(input.apiVersion, "kustomize.toolkit.fluxcd.io/")
 	regex.match(`^(\./)?overlays/`, object.get(input.spec, "path", ""))
 	not decrypts(input.spec)
-	msg := sprintf("Kustomization %s: set spec.decryption.provider: sops and spec.decryption.secretRef.name (the overlay holds SOPS Secrets)", [lib.name_of(input)])
+	msg := sprintf("Kustomization %s: set spec.decryption.provider: sops and spec.decryption.secretRef.name (the overlay holds SOPS Secrets)", [lib.in_name])
 }
 
 decrypts(spec) if {

@@ -3,9 +3,9 @@ package mx.synapse
 
 import data.mx.lib
 
-hs contains {"key": k, "cfg": cfg} if some k, cfg in lib.homeserver(input)
+hs contains {"key": k, "cfg": cfg} if some k, cfg in lib.in_homeserver
 
-where(h) := sprintf("ConfigMap %s %s", [lib.name_of(input), h.key])
+where(h) := sprintf("ConfigMap %s %s", [lib.in_name, h.key])
 
 # ---------------------------------------------------------------- MX-SYN-001
 
@@ -206,9 +206,9 @@ listeners(cfg) := object.get(cfg, "listeners", []) if not cfg.worker_app
 
 listeners(cfg) := object.get(cfg, "worker_listeners", []) if cfg.worker_app
 
-configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.homeserver(input)
+configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.in_homeserver
 
-configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.worker_config(input)
+configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.in_worker_config
 
 resource_names(l) := {n | some r in object.get(l, "resources", []); some n in object.get(r, "names", [])}
 

@@ -115,6 +115,38 @@ app_name(obj) := n if {
 
 describe(obj) := sprintf("%s %s", [obj.kind, name_of(obj)])
 
+# ---------------------------------------------------------------- the current document, once
+#
+# Rules are cached for the length of a query, functions are not: a rule that calls
+# containers(input) recomputes the comprehension at every call (the profile showed pod_spec and
+# containers evaluated ~110 times per document). These in_* rules compute each value once per
+# document; the functions stay for other objects (combined rules) and tests.
+in_pod_spec := pod_spec(input)
+
+in_is_pod if in_pod_spec
+
+in_containers := containers(input)
+
+in_main_containers := main_containers(input)
+
+in_pod_sc := pod_sc(input)
+
+in_pod_labels := pod_labels(input)
+
+in_pod_meta := pod_meta(input)
+
+in_describe := describe(input)
+
+in_name := name_of(input)
+
+in_app_name := app_name(input)
+
+in_homeserver := homeserver(input)
+
+in_yaml := yaml_key(input, ".yaml")
+
+in_worker_config := worker_config(input)
+
 # ---------------------------------------------------------------- config parsing
 
 # Parsed YAML documents held by ConfigMaps, keyed by "<configmap>/<key>". Unparseable keys are skipped.
