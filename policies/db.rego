@@ -8,6 +8,7 @@ import data.mx.lib
 # description: A CNPG Cluster keeps spec.enableSuperuserAccess off (deny in li, warn in production), runs instances >= 2 and has a backup (barmanObjectStore, volumeSnapshot or a plugin); Synapse's database.args.sslmode is require, verify-ca or verify-full. The combined pass checks that a ScheduledBackup exists.
 # custom:
 #   id: MX-DB-001
+#   kinds: [Cluster, ConfigMap]
 #   severity: warn
 #   li: deny
 #   overlays: [production, li]

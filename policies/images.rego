@@ -57,6 +57,7 @@ images contains {"e": e, "image": e.c.image} if some e in lib.in_containers
 # description: Every image has an explicit tag (or digest) and the tag is not latest.
 # custom:
 #   id: MX-IMG-001
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Kyverno disallow-latest-tag, KSV013, Polaris tagNotSpecified, kube-score]
@@ -88,6 +89,7 @@ img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
 # description: Every image reference carries @sha256:. A warning in every overlay, because digests cannot be resolved offline; the config may supply them.
 # custom:
 #   id: MX-IMG-002
+#   kinds: [pod]
 #   severity: warn
 #   overlays: [all]
 #   anchors: [Kyverno require-image-checksum]
@@ -104,6 +106,7 @@ img_002 contains lib.v("MX-IMG-002", "warn", input, msg) if {
 # description: Every image names its registry explicitly (docker.io/…) and the registry is in data.mx.trusted_registries.
 # custom:
 #   id: MX-IMG-003
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]

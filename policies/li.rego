@@ -13,6 +13,7 @@ in_li if lib.li_resource(input)
 # description: Every Ingress of the LI copy has nginx.ingress.kubernetes.io/allowlist-source-range (or legacy whitelist-source-range) with valid CIDRs inside data.mx.li_allowed_cidrs, never 0.0.0.0/0 or ::/0, and TLS for every host. The combined pass checks LI hosts differ from public hosts.
 # custom:
 #   id: MX-LI-001
+#   kinds: [Ingress]
 #   severity: deny
 #   overlays: [li]
 #   anchors: [ingress-nginx annotations, Synapse admin-endpoint guidance]
@@ -70,6 +71,7 @@ li_001 contains lib.v("MX-LI-001", "deny", input, msg) if {
 # description: The LI homeserver sets enable_registration false, has no federation listener resource, send_federation false and no federation_sender_instances, url_preview_enabled false, report_stats false and allow_guest_access not true.
 # custom:
 #   id: MX-LI-002
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [li]
 #   anchors: [Synapse config docs]
@@ -122,6 +124,7 @@ li_002 contains lib.v("MX-LI-002", "deny", input, msg) if {
 # description: NetworkPolicies in the LI namespace admit ingress only from the ingress-controller namespace, the CNPG operator or pods of the LI namespace, and allow egress only to DNS (port 53), CNPG pods (cnpg.io/cluster) and, for CNPG pods, the Kubernetes API on 443/6443. Whether Synapse runs on a logical replica the LI copy may write to is documented in docs/policies.md.
 # custom:
 #   id: MX-LI-003
+#   kinds: [NetworkPolicy]
 #   severity: deny
 #   overlays: [li]
 #   anchors: [Kyverno netpol patterns, CNPG services]

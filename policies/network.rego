@@ -11,6 +11,7 @@ import data.mx.lib
 # description: NetworkPolicies selecting CNPG pods (cnpg.io/cluster) or Redis admit ingress only from Synapse pods (app.kubernetes.io/component synapse), other CNPG instances and the cnpg-system operator namespace; an ingress rule without from admits everyone. Redis runs with --requirepass.
 # custom:
 #   id: MX-NET-003
+#   kinds: [NetworkPolicy, pod]
 #   severity: deny
 #   overlays: [production, li]
 #   anchors: [Synapse workers.md, Kyverno require-netpol]
@@ -92,6 +93,7 @@ redis_auth if {
 # description: Service spec.type is never NodePort (warning in homelab); LoadBalancer only selects pods named ingress-nginx, traefik, coturn or livekit.
 # custom:
 #   id: MX-NET-004
+#   kinds: [Service]
 #   severity: deny
 #   home: warn (NodePort)
 #   overlays: [all]
@@ -127,6 +129,7 @@ net_004 contains lib.v("MX-NET-004", "deny", input, msg) if {
 # description: Service spec.externalIPs is absent (CVE-2020-8554).
 # custom:
 #   id: MX-NET-005
+#   kinds: [Service]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [KSV108 (HIGH), Kyverno restrict-service-external-ips]
@@ -152,6 +155,7 @@ net_005 contains lib.v("MX-NET-005", "deny", input, msg) if {
 # description: Ingress spec.tls is set and every rules[].host is listed in tls[].hosts (warning in homelab); hosts are never empty or wildcards; spec.defaultBackend is absent.
 # custom:
 #   id: MX-NET-006
+#   kinds: [Ingress]
 #   severity: deny
 #   home: warn (TLS)
 #   overlays: [all]
@@ -201,6 +205,7 @@ net_006 contains lib.v("MX-NET-006", "deny", input, msg) if {
 # description: No nginx.ingress.kubernetes.io/*-snippet annotations; auth-url, auth-tls-match-cn and mirror-* values are free of CR/LF and the characters { } ; |.
 # custom:
 #   id: MX-NET-007
+#   kinds: [Ingress]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Kyverno disallow-ingress-nginx-custom-snippets, Trivy KCV0093 (CRITICAL)]
@@ -240,6 +245,7 @@ injectable(k) if startswith(k, "nginx.ingress.kubernetes.io/mirror-")
 # description: Ingress paths to Synapse services are limited to /_matrix, /_synapse/client and /.well-known/matrix; never /_synapse/admin, /_synapse/replication or /_synapse/metrics. /_synapse/admin is allowed only on an Ingress with a source-range allow-list (the LI overlay, checked by MX-LI-001).
 # custom:
 #   id: MX-NET-008
+#   kinds: [Ingress]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse reverse_proxy.md (administration endpoints)]

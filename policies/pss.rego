@@ -10,6 +10,7 @@ import data.mx.lib
 # description: Every Namespace carries pod-security.kubernetes.io/enforce=restricted plus audit and warn labels. A namespace that must run baseline pods (coturn/LiveKit on host network) needs an exception with a reason.
 # custom:
 #   id: MX-PSS-001
+#   kinds: [Namespace]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -38,6 +39,7 @@ pss_001 contains lib.v("MX-PSS-001", "home", input, msg) if {
 # description: spec.hostNetwork, spec.hostPID and spec.hostIPC stay unset or false.
 # custom:
 #   id: MX-PSS-002
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline, KSV008/009/010 (HIGH), Polaris danger]
@@ -63,6 +65,7 @@ pss_002 contains lib.v("MX-PSS-002", "deny", input, msg) if {
 # description: securityContext.privileged is never true on any container, init container or ephemeral container.
 # custom:
 #   id: MX-PSS-003
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline, KSV017]
@@ -88,6 +91,7 @@ pss_003 contains lib.v("MX-PSS-003", "deny", input, msg) if {
 # description: capabilities.add is a subset of [NET_BIND_SERVICE]; SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_MODULE and ALL are never added.
 # custom:
 #   id: MX-PSS-004
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS restricted, KSV005/022/119/120, Polaris dangerousCapabilities]
@@ -114,6 +118,7 @@ pss_004 contains lib.v("MX-PSS-004", "deny", input, msg) if {
 # description: Every container lists ALL in securityContext.capabilities.drop.
 # custom:
 #   id: MX-PSS-005
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -141,6 +146,7 @@ pss_005 contains lib.v("MX-PSS-005", "home", input, msg) if {
 # description: spec.volumes never uses hostPath; container runtime sockets and system paths get an explicit message.
 # custom:
 #   id: MX-PSS-006
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline, KSV023/006/121, Kyverno disallow-cri-sock-mount]
@@ -187,6 +193,7 @@ host_path_why(p) := "" if {
 # description: ports[*].hostPort is unset or 0 on every container.
 # custom:
 #   id: MX-PSS-007
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline, KSV024]
@@ -213,6 +220,7 @@ pss_007 contains lib.v("MX-PSS-007", "deny", input, msg) if {
 # description: securityContext.appArmorProfile.type (pod or container) is RuntimeDefault or Localhost; legacy annotations container.apparmor.security.beta.kubernetes.io/* are runtime/default or localhost/*.
 # custom:
 #   id: MX-PSS-008
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline, KSV002]
@@ -254,6 +262,7 @@ pss_008 contains lib.v("MX-PSS-008", "deny", input, msg) if {
 # description: seLinuxOptions.type is empty or one of container_t, container_init_t, container_kvm_t, container_engine_t; seLinuxOptions.user and .role stay unset (pod and containers).
 # custom:
 #   id: MX-PSS-009
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline, KSV025]
@@ -296,6 +305,7 @@ pss_009 contains lib.v("MX-PSS-009", "deny", input, msg) if {
 # description: securityContext.procMount is unset or Default; windowsOptions.hostProcess is not true; probe and lifecycle httpGet.host / tcpSocket.host are empty.
 # custom:
 #   id: MX-PSS-010
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline (incl. v1.34 host probes), KSV027/103]
@@ -352,6 +362,7 @@ probe_handlers(c) := object.union(
 # description: spec.securityContext.sysctls[*].name is in the PSS safe list.
 # custom:
 #   id: MX-PSS-011
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline, KSV026]
@@ -384,6 +395,7 @@ pss_011 contains lib.v("MX-PSS-011", "deny", input, msg) if {
 # description: seccompProfile.type is RuntimeDefault or Localhost, set at pod level or on every container; never Unconfined.
 # custom:
 #   id: MX-PSS-012
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS restricted, KSV030/104, Polaris linuxHardening, kube-score seccomp]
@@ -423,6 +435,7 @@ pss_012 contains lib.v("MX-PSS-012", "deny", input, msg) if {
 # description: Volumes are only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected or secret.
 # custom:
 #   id: MX-PSS-013
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -453,6 +466,7 @@ pss_013 contains lib.v("MX-PSS-013", "home", input, msg) if {
 # description: Every container sets securityContext.allowPrivilegeEscalation false explicitly.
 # custom:
 #   id: MX-PSS-014
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS restricted, KSV001, Polaris danger]
@@ -478,6 +492,7 @@ pss_014 contains lib.v("MX-PSS-014", "deny", input, msg) if {
 # description: runAsNonRoot true at pod level or on each container; runAsUser never 0; runAsGroup, fsGroup and supplementalGroups never 0.
 # custom:
 #   id: MX-PSS-015
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS restricted, KSV012/105/116, Polaris runAsRootAllowed]
@@ -523,6 +538,7 @@ pss_015 contains lib.v("MX-PSS-015", "deny", input, msg) if {
 # description: Every container sets securityContext.readOnlyRootFilesystem true; write paths (/tmp, caches) come from emptyDir volumes.
 # custom:
 #   id: MX-PSS-016
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -555,6 +571,7 @@ pss_016 contains lib.v("MX-PSS-016", "home", input, msg) if {
 # description: spec.securityContext and every container securityContext are set and non-empty.
 # custom:
 #   id: MX-PSS-017
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [KSV118 (HIGH)]
@@ -586,6 +603,7 @@ pss_017 contains lib.v("MX-PSS-017", "deny", input, msg) if {
 # description: runAsUser and runAsGroup are at least 10000 and containerPort is at least 1024 (Element listens on 8080). A warning only, because upstream images such as Synapse's run as UID 991.
 # custom:
 #   id: MX-PSS-018
+#   kinds: [pod]
 #   severity: warn
 #   overlays: [all]
 #   anchors: [KSV020/021/117, kube-score user-group-id]

@@ -8,6 +8,7 @@ import data.mx.lib
 # description: Roles and ClusterRoles have no * in verbs, resources or apiGroups, no get/list/watch on secrets, no pods/exec or pods/attach, no bind/escalate/impersonate. Bindings never grant cluster-admin or bind system:anonymous, system:unauthenticated or system:masters.
 # custom:
 #   id: MX-RBAC-001
+#   kinds: [ClusterRole, ClusterRoleBinding, Role, RoleBinding]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [KSV041/044/045/046/053/112/113/122/123, Kyverno restrict-wildcard-verbs, restrict-secret-role-verbs, restrict-binding-clusteradmin]

@@ -10,6 +10,7 @@ import data.mx.lib
 # description: Every container sets resources.requests.cpu, resources.requests.memory and resources.limits.memory. A missing CPU limit is only a warning (CPU limits throttle Synapse under load).
 # custom:
 #   id: MX-REL-001
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -43,6 +44,7 @@ rel_001 contains lib.v("MX-REL-001", "warn", input, msg) if {
 # description: Long-running containers have readinessProbe and livenessProbe (Synapse also startupProbe), and liveness differs from readiness.
 # custom:
 #   id: MX-REL-002
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -88,6 +90,7 @@ rel_002 contains lib.v("MX-REL-002", "home", input, msg) if {
 # description: A PDB sets exactly one of minAvailable/maxUnavailable, never maxUnavailable 0 or "0%", never minAvailable "100%". The combined pass also checks minAvailable < replicas.
 # custom:
 #   id: MX-REL-004
+#   kinds: [PodDisruptionBudget]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Polaris pdbDisruptionsIsZero, kube-score poddisruptionbudget-has-policy, Kyverno pdb-minavailable]
@@ -126,6 +129,7 @@ rel_004 contains lib.v("MX-REL-004", "deny", input, msg) if {
 # description: In production, stateless workloads (Element, well-known, lk-jwt-service, Synapse generic workers that serve reads) run replicas >= 2 with podAntiAffinity on kubernetes.io/hostname or topologySpreadConstraints. The Synapse main process and stream writers are singletons by design.
 # custom:
 #   id: MX-REL-005
+#   kinds: [Deployment]
 #   severity: warn
 #   overlays: [production, li]
 #   anchors: [kube-score deployment-replicas, host-podantiaffinity, topology-spread, Polaris]
@@ -214,6 +218,7 @@ rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {
 # description: Every emptyDir has a sizeLimit, or every container mounting it sets an ephemeral-storage request or limit.
 # custom:
 #   id: MX-REL-007
+#   kinds: [pod]
 #   severity: warn
 #   overlays: [all]
 #   anchors: [Kyverno require-emptydir-requests-limits, kube-score ephemeral-storage]

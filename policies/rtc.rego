@@ -18,6 +18,7 @@ where(t) := sprintf("ConfigMap %s %s", [lib.in_name, t.key])
 # description: denied-peer-ip covers 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, 192.0.0/24, 192.0.2/24, 192.88.99/24, 192.168/16, 198.18/15, 198.51.100/24, 203.0.113/24, 240/4, the IPv6 loopback, NAT64, mapped, ULA and link-local ranges and data.mx.cluster_cidrs; allowed-peer-ip lists single addresses only (the TURN's own IP).
 # custom:
 #   id: MX-RTC-001
+#   kinds: [ConfigMap]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -107,6 +108,7 @@ rtc_001 contains lib.v("MX-RTC-001", "home", input, msg) if {
 # description: no-multicast-peers present, no allow-loopback-peers, no CLI without cli-password (no-cli), no web-admin, TLS 1.0/1.1 disabled when TLS is on (deny); no-tcp-relay and positive user-quota/total-quota (warnings).
 # custom:
 #   id: MX-RTC-002
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [coturn turnserver.conf, Synapse coturn.md]
@@ -172,6 +174,7 @@ positive(vals) if {
 # description: turnserver.conf sets use-auth-secret and static-auth-secret; in a ConfigMap the secret is only a placeholder filled from the turn-shared-secret Secret at start (Synapse reads the same Secret through turn_shared_secret_path).
 # custom:
 #   id: MX-RTC-003
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse coturn.md, turn_shared_secret_path]
@@ -205,6 +208,7 @@ rtc_003 contains lib.v("MX-RTC-003", "deny", input, msg) if {
 # description: A LiveKit config in a ConfigMap has no keys map and no redis.password; keys come from LIVEKIT_KEYS (secretKeyRef) or key_file on a mounted Secret.
 # custom:
 #   id: MX-RTC-004
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [livekit config-sample.yaml]
@@ -245,6 +249,7 @@ rtc_004 contains lib.v("MX-RTC-004", "deny", input, msg) if {
 # description: hostNetwork, hostPort and UDP LoadBalancer Services are only for app.kubernetes.io/name coturn or livekit, and such workloads carry policy.mx/exceptions naming MX-PSS-002 with a policy.mx/reason; a coturn config declares its relay port range (min-port/max-port).
 # custom:
 #   id: MX-RTC-005
+#   kinds: [ConfigMap, Service, pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline (documented exception path)]

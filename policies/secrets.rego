@@ -10,6 +10,7 @@ import data.mx.lib
 # description: Every kind Secret document has a top-level sops map with mac, lastmodified, version and at least one recipient (age, pgp, kms, gcp_kms, azure_kv, hc_vault or key_groups).
 # custom:
 #   id: MX-SEC-001
+#   kinds: [Secret]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [SOPS metadata struct (stores.go)]
@@ -55,6 +56,7 @@ sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 # description: Every leaf under data and stringData of a Secret matches ENC[AES256_GCM,data:…,iv:…,tag:…,type:…] (catches half-encrypted files); apiVersion, kind and metadata stay cleartext.
 # custom:
 #   id: MX-SEC-002
+#   kinds: [Secret]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [SOPS format, Flux --encrypted-regex '^(data|stringData)$']
@@ -98,6 +100,7 @@ sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
 # description: sops.encrypted_regex covers data and stringData; no unencrypted_regex or unencrypted_suffix; mac_only_encrypted is not true. Deny in production/li, warning in homelab. The .sops.yaml creation rules are checked by validate's hygiene pass.
 # custom:
 #   id: MX-SEC-003
+#   kinds: [Secret]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -139,6 +142,7 @@ sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 # description: ConfigMap keys and values hold no secret-like content - password/secret/token/... followed by a colon or equals sign and a literal value (placeholders ${…} and {{…}} are fine), private keys, Synapse signing-key lines.
 # custom:
 #   id: MX-SEC-004
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [KSV109 (HIGH), KSV01010, Polaris sensitiveConfigmapContent]
@@ -200,6 +204,7 @@ sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
 # description: env[*].value is not a literal when the name looks secret (password, secret, token, key, bearer); use valueFrom.secretKeyRef (file mounts preferred).
 # custom:
 #   id: MX-SEC-005
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Polaris sensitiveContainerEnvVar, Kyverno disallow-secrets-from-env-vars]
@@ -233,6 +238,7 @@ sec_005 contains lib.v("MX-SEC-005", "deny", input, msg) if {
 # description: Pod specs set automountServiceAccountToken false (operators that call the API take an exception with a reason).
 # custom:
 #   id: MX-SEC-006
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -259,6 +265,7 @@ sec_006 contains lib.v("MX-SEC-006", "home", input, msg) if {
 # description: A Flux Kustomization that applies an overlay (path under ./overlays) has spec.decryption.provider sops and a secretRef.
 # custom:
 #   id: MX-SEC-007
+#   kinds: [Kustomization]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Flux kustomize-controller decryption]

@@ -9,6 +9,7 @@ import { toolPath } from '../lib/tools.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Built } from './build.ts';
 import type { Finding, Severity } from './types.ts';
+import { mainCovers } from './dispatch.ts';
 import { asRecord, str } from './types.ts';
 
 export interface PolicyData {
@@ -105,14 +106,24 @@ async function conftest(args: string[]): Promise<ConftestOutput[]> {
   }
 }
 
+/**
+ * The gate's entry packages (main, gate_combined) put every result in `deny` with its `severity`;
+ * packages run one by one (the fallback) use conftest's own deny/warn split.
+ */
+function severityOf(res: ConftestResult, fallback: Severity): Severity {
+  const s = res.metadata?.severity;
+  return s === 'error' || s === 'warning' || s === 'info' ? s : fallback;
+}
+
 function collect(outputs: ConftestOutput[], built: Built, outcome: PolicyOutcome): void {
+  const add = (res: ConftestResult, fallback: Severity) => {
+    const fnd = toFinding(res, severityOf(res, fallback), built.entry.name, built.entry.path);
+    if (res.metadata?.exception === true) outcome.exceptions.push({ ...fnd, severity: 'warning' });
+    else outcome.findings.push(fnd);
+  };
   for (const o of outputs) {
-    for (const f of o.failures ?? []) outcome.findings.push(toFinding(f, 'error', built.entry.name, built.entry.path));
-    for (const w of o.warnings ?? []) {
-      const fnd = toFinding(w, 'warning', built.entry.name, built.entry.path);
-      if (w.metadata?.exception === true) outcome.exceptions.push(fnd);
-      else outcome.findings.push(fnd);
-    }
+    for (const f of o.failures ?? []) add(f, 'error');
+    for (const w of o.warnings ?? []) add(w, 'warning');
     for (const e of o.exceptions ?? []) outcome.exceptions.push(toFinding(e, 'warning', built.entry.name, built.entry.path));
   }
 }
@@ -140,9 +151,9 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
     ]);
     const policies = path.join(repo, 'policies');
     const base = ['--no-fail', '-o', 'json', ...ruleFiles(repo).flatMap((f) => ['-p', f])];
-    // Per-document rules through policies/main.rego (one deny + one warn query per document instead
-    // of two queries per rule), when the policy set has that entry point; else every namespace.
-    const hasMain = existsSync(path.join(policies, 'main.rego'));
+    // Per-document rules through policies/main.rego (one query per document, only the rules for its
+    // kind) when it dispatches every rule of the policy set; else every namespace, rule by rule.
+    const hasMain = mainCovers(policies, ruleFiles(repo));
     const perDocPass = hasMain
       ? conftest(['test', '--namespace', 'main', ...base, '-d', allData, ...files]).then((out) => new Map(withDocs.map((b, i) => [b, out.filter((o) => path.basename(o.filename ?? '') === path.basename(files[i]))])))
       : Promise.all(withDocs.map((b, i) => conftest(['test', '--all-namespaces', ...base, '-d', dataFiles[i], files[i]]))).then(

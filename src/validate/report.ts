@@ -17,7 +17,7 @@ export interface ValidateOptions {
   onOverlay?: (o: OverlayResult, findings: Finding[]) => void;
 }
 
-const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 export async function validate(opts: ValidateOptions): Promise<Report> {
   const repo = await checkRepoDir(opts.dir);

@@ -1,5 +1,6 @@
 // Shared shapes of the validate gate; the JSON format prints these as-is, so they are the public contract.
-export type Severity = 'error' | 'warning';
+// info: counted in the summary, listed only with --verbose (things a user is told about but need not act on).
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
   rule: string;
