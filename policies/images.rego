@@ -86,16 +86,28 @@ img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
 
 # METADATA
 # title: Image pinned by digest
-# description: Every image reference carries @sha256:. A warning in every overlay, because digests cannot be resolved offline; the config may supply them.
+# description: Every image reference carries @sha256:. Opt-in with requireImageDigests in matrix-gitops.yaml (data.mx.require_digests), then an error (homelab a warning); off, unpinned images are info (counted, not listed), because digests cannot be resolved offline. Pin them with the overlay kustomization's images[].digest.
 # custom:
 #   id: MX-IMG-002
 #   kinds: [pod]
-#   severity: warn
+#   severity: info
+#   opt-in: deny; homelab warn
 #   overlays: [all]
 #   anchors: [Kyverno require-image-checksum]
+deny_mx_img_002 contains r if some r in lib.denied(img_002)
+
+# METADATA
+# title: Image pinned by digest (info, downgraded or excepted)
+# custom:
+#   id: MX-IMG-002
+#   companion: true
 warn_mx_img_002 contains r if some r in lib.warned(img_002)
 
-img_002 contains lib.v("MX-IMG-002", "warn", input, msg) if {
+img_002_level := "home" if lib.require_digests
+
+img_002_level := "info" if not lib.require_digests
+
+img_002 contains lib.v("MX-IMG-002", img_002_level, input, msg) if {
 	some i in images
 	not startswith(parts(i.image).digest, "sha256:")
 	msg := sprintf("%s %s (%s): pin image %s by digest (@sha256:…) so a moved tag cannot change what runs", [lib.in_describe, i.e.path, i.e.c.name, i.image])

@@ -600,7 +600,7 @@ pss_017 contains lib.v("MX-PSS-017", "deny", input, msg) if {
 
 # METADATA
 # title: High UID/GID and unprivileged ports
-# description: runAsUser and runAsGroup are at least 10000 and containerPort is at least 1024 (Element listens on 8080). A warning only, because upstream images such as Synapse's run as UID 991.
+# description: runAsUser and runAsGroup are at least 10000 and containerPort is at least 1024 (Element listens on 8080). A warning only; the uid an upstream image is built to run as (Synapse 991, nginx 101, Postgres and Redis 999, Jitsi 1000, ClamAV 100) is info, counted but not listed, because changing it breaks the image.
 # custom:
 #   id: MX-PSS-018
 #   kinds: [pod]
@@ -609,13 +609,18 @@ pss_017 contains lib.v("MX-PSS-017", "deny", input, msg) if {
 #   anchors: [KSV020/021/117, kube-score user-group-id]
 warn_mx_pss_018 contains r if some r in lib.warned(pss_018)
 
-pss_018 contains lib.v("MX-PSS-018", "warn", input, msg) if {
+pss_018 contains lib.v("MX-PSS-018", uid_level(e.c, id), input, msg) if {
 	some e in lib.in_containers
 	some f in ["runAsUser", "runAsGroup"]
 	id := lib.effective(input, e.c, f)
 	id < 10000
 	msg := sprintf("%s %s (%s): %s %d is below 10000; prefer an id >= 10000 that cannot collide with host users", [lib.in_describe, e.path, e.c.name, f, id])
 }
+
+# The uid the image is built for (lib.image_uids) is info; any other low uid is a warning.
+uid_level(c, id) := "info" if lib.image_chosen_uid(c.image, id)
+
+uid_level(c, id) := "warn" if not lib.image_chosen_uid(c.image, id)
 
 pss_018 contains lib.v("MX-PSS-018", "warn", input, msg) if {
 	some e in lib.in_containers

@@ -49,6 +49,10 @@ default cluster_cidrs := ["10.42.0.0/16", "10.43.0.0/16"]
 
 cluster_cidrs := data.mx.cluster_cidrs
 
+default require_digests := false
+
+require_digests := data.mx.require_digests
+
 default li_allowed_cidrs := []
 
 li_allowed_cidrs := data.mx.li_allowed_cidrs
@@ -147,6 +151,36 @@ in_yaml := yaml_key(input, ".yaml")
 
 in_worker_config := worker_config(input)
 
+# ---------------------------------------------------------------- images
+
+# Repository part of an image reference (no tag, no digest): docker.io/library/redis.
+image_repo(ref) := r if {
+	no_digest := split(ref, "@")[0]
+	last := regex.replace(no_digest, `^.*/`, "")
+	r := trim_suffix(no_digest, regex.replace(last, `^[^:]*`, ""))
+}
+
+# The user each image is built to run as: its files and data directories belong to that uid, so
+# the renderer runs it as that uid. A uid below 10000 that the image itself chose is info, not a
+# warning (MX-PSS-018): changing it breaks the image rather than hardening it. Images not listed
+# here, and other uids, stay warnings.
+image_uids := {
+	"docker.io/matrixdotorg/synapse": 991,
+	"docker.io/vectorim/element-web": 101,
+	"docker.io/nginxinc/nginx-unprivileged": 101,
+	"ghcr.io/etkecc/ketesa": 101,
+	"docker.io/awesometechnologies/synapse-admin": 101,
+	"docker.io/library/postgres": 999,
+	"docker.io/library/redis": 999,
+	"docker.io/jitsi/prosody": 1000,
+	"docker.io/jitsi/jicofo": 1000,
+	"docker.io/jitsi/jvb": 1000,
+	"docker.io/jitsi/web": 1000,
+	"docker.io/clamav/clamav": 100,
+}
+
+image_chosen_uid(image, uid) if image_uids[image_repo(image)] == uid
+
 # ---------------------------------------------------------------- config parsing
 
 # Parsed YAML documents held by ConfigMaps, keyed by "<configmap>/<key>". Unparseable keys are skipped.
@@ -235,7 +269,9 @@ excepted(obj, id) if {
 # A violation is {"id", "msg", "obj", "level"} with level:
 #   "deny"  always an error,
 #   "home"  error in production/li, warning in homelab ("home→W": downgraded, never silenced),
-#   "warn"  always a warning.
+#   "warn"  always a warning,
+#   "info"  counted in the report's summary, listed only with --verbose: true, but nothing the
+#           user has to act on (e.g. a uid the image itself is built to run as).
 # Rules call denied(set) / warned(set) so that one violation set feeds both rule names.
 
 level(v) := "exception" if excepted(v.obj, v.id)
@@ -262,6 +298,11 @@ level(v) := "warn" if {
 	v.level == "warn"
 }
 
+level(v) := "info" if {
+	not excepted(v.obj, v.id)
+	v.level == "info"
+}
+
 result(v, severity) := {
 	"msg": v.msg,
 	"id": v.id,
@@ -273,8 +314,8 @@ result(v, severity) := {
 
 denied(vs) := {result(v, "error") | some v in vs; level(v) == "deny"}
 
-# Warnings and counted exceptions (validate reports results with exception: true separately).
-warned(vs) := {result(v, "warning") | some v in vs; level(v) == "warn"} | {r |
+# Warnings, infos and counted exceptions (validate reports results with exception: true separately).
+warned(vs) := {result(v, "warning") | some v in vs; level(v) == "warn"} | {result(v, "info") | some v in vs; level(v) == "info"} | {r |
 	some v in vs
 	level(v) == "exception"
 	base := result(v, "warning")

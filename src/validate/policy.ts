@@ -16,6 +16,8 @@ export interface PolicyData {
   trusted_registries: string[];
   cluster_cidrs: string[];
   li_allowed_cidrs: string[];
+  /** matrix-gitops.yaml requireImageDigests: MX-IMG-002 enforced instead of counted as info. */
+  require_digests: boolean;
 }
 
 // Same defaults the scaffold uses when matrix-gitops.yaml leaves them out.
@@ -23,6 +25,7 @@ const DEFAULTS: PolicyData = {
   trusted_registries: ['docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io'],
   cluster_cidrs: ['10.42.0.0/16', '10.43.0.0/16'],
   li_allowed_cidrs: [],
+  require_digests: false,
 };
 
 function strings(v: unknown): string[] | undefined {
@@ -40,6 +43,7 @@ export async function loadPolicyData(repo: string): Promise<PolicyData> {
     trusted_registries: strings(cfg?.trustedRegistries) ?? DEFAULTS.trusted_registries,
     cluster_cidrs: strings(cfg?.clusterCidrs) ?? DEFAULTS.cluster_cidrs,
     li_allowed_cidrs: strings(asRecord(cfg?.li)?.allowedCidrs) ?? DEFAULTS.li_allowed_cidrs,
+    require_digests: cfg?.requireImageDigests === true,
   };
 }
 
@@ -80,6 +84,8 @@ export interface PolicyOutcome {
   findings: Finding[];
   exceptions: Finding[];
 }
+
+const GATE_PACKAGES = new Set(['mx.combined', 'main', 'gate_combined']);
 
 function toFinding(res: ConftestResult, severity: Severity, overlay: string, file: string): Finding {
   const meta = res.metadata ?? {};
@@ -157,8 +163,9 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
     const perDocPass = hasMain
       ? conftest(['test', '--namespace', 'main', ...base, '-d', allData, ...files]).then((out) => new Map(withDocs.map((b, i) => [b, out.filter((o) => path.basename(o.filename ?? '') === path.basename(files[i]))])))
       : Promise.all(withDocs.map((b, i) => conftest(['test', '--all-namespaces', ...base, '-d', dataFiles[i], files[i]]))).then(
-        // --all-namespaces would also run mx.combined per document, where input is one object not a list.
-        (outs) => new Map(withDocs.map((b, i) => [b, outs[i].filter((o) => o.namespace !== 'mx.combined')])),
+        // --all-namespaces would also run mx.combined per document (where input is one object, not a
+        // list) and the gate's own entry packages, which would report every result a second time.
+        (outs) => new Map(withDocs.map((b, i) => [b, outs[i].filter((o) => !GATE_PACKAGES.has(o.namespace ?? ''))])),
       );
     // Cross-resource rules: policies/gate_combined.rego runs mx.combined once per entry inside one
     // --combine process and tags each result with its entry; without it, one process per entry.
