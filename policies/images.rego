@@ -70,7 +70,7 @@ deny_mx_img_001 contains r if some r in lib.denied(img_001)
 #   companion: true
 warn_mx_img_001 contains r if some r in lib.warned(img_001)
 
-img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
+img_001 contains lib.vf("MX-IMG-001", "deny", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	p := parts(i.image)
 	p.tag == ""
@@ -78,7 +78,7 @@ img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
 	msg := sprintf("%s %s (%s): image %s has no tag; pin an explicit version", [lib.in_describe, i.e.path, i.e.c.name, i.image])
 }
 
-img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
+img_001 contains lib.vf("MX-IMG-001", "deny", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	parts(i.image).tag == "latest"
 	msg := sprintf("%s %s (%s): image %s uses :latest; pin an explicit version", [lib.in_describe, i.e.path, i.e.c.name, i.image])
@@ -107,7 +107,7 @@ img_002_level := "home" if lib.require_digests
 
 img_002_level := "info" if not lib.require_digests
 
-img_002 contains lib.v("MX-IMG-002", img_002_level, input, msg) if {
+img_002 contains lib.vf("MX-IMG-002", img_002_level, input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	not startswith(parts(i.image).digest, "sha256:")
 	msg := sprintf("%s %s (%s): pin image %s by digest (@sha256:…) so a moved tag cannot change what runs", [lib.in_describe, i.e.path, i.e.c.name, i.image])
@@ -132,13 +132,13 @@ deny_mx_img_003 contains r if some r in lib.denied(img_003)
 #   companion: true
 warn_mx_img_003 contains r if some r in lib.warned(img_003)
 
-img_003 contains lib.v("MX-IMG-003", "home", input, msg) if {
+img_003 contains lib.vf("MX-IMG-003", "home", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	parts(i.image).registry == ""
 	msg := sprintf("%s %s (%s): image %s is not fully qualified; write the registry (e.g. docker.io/%s)", [lib.in_describe, i.e.path, i.e.c.name, i.image, i.image])
 }
 
-img_003 contains lib.v("MX-IMG-003", "home", input, msg) if {
+img_003 contains lib.vf("MX-IMG-003", "home", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	reg := parts(i.image).registry
 	reg != ""

@@ -52,7 +52,7 @@ deny_mx_pss_002 contains r if some r in lib.denied(pss_002)
 #   companion: true
 warn_mx_pss_002 contains r if some r in lib.warned(pss_002)
 
-pss_002 contains lib.v("MX-PSS-002", "deny", input, msg) if {
+pss_002 contains lib.vf("MX-PSS-002", "deny", input, msg, array.concat(lib.pod_spec_path(input), [f])) if {
 	some f in ["hostNetwork", "hostPID", "hostIPC"]
 	lib.in_pod_spec[f] == true
 	msg := sprintf("%s: remove spec.%s (host namespaces break pod isolation)", [lib.in_describe, f])
@@ -78,7 +78,7 @@ deny_mx_pss_003 contains r if some r in lib.denied(pss_003)
 #   companion: true
 warn_mx_pss_003 contains r if some r in lib.warned(pss_003)
 
-pss_003 contains lib.v("MX-PSS-003", "deny", input, msg) if {
+pss_003 contains lib.vf("MX-PSS-003", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	lib.container_sc(e.c).privileged == true
 	msg := sprintf("%s %s (%s): set securityContext.privileged: false", [lib.in_describe, e.path, e.c.name])
@@ -104,7 +104,7 @@ deny_mx_pss_004 contains r if some r in lib.denied(pss_004)
 #   companion: true
 warn_mx_pss_004 contains r if some r in lib.warned(pss_004)
 
-pss_004 contains lib.v("MX-PSS-004", "deny", input, msg) if {
+pss_004 contains lib.vf("MX-PSS-004", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	some cap in object.get(lib.container_sc(e.c), ["capabilities", "add"], [])
 	not trim_prefix(upper(cap), "CAP_") == "NET_BIND_SERVICE"
@@ -132,7 +132,7 @@ deny_mx_pss_005 contains r if some r in lib.denied(pss_005)
 #   companion: true
 warn_mx_pss_005 contains r if some r in lib.warned(pss_005)
 
-pss_005 contains lib.v("MX-PSS-005", "home", input, msg) if {
+pss_005 contains lib.vf("MX-PSS-005", "home", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	drops := {upper(d) | some d in object.get(lib.container_sc(e.c), ["capabilities", "drop"], [])}
 	not "ALL" in drops
@@ -206,7 +206,7 @@ deny_mx_pss_007 contains r if some r in lib.denied(pss_007)
 #   companion: true
 warn_mx_pss_007 contains r if some r in lib.warned(pss_007)
 
-pss_007 contains lib.v("MX-PSS-007", "deny", input, msg) if {
+pss_007 contains lib.vf("MX-PSS-007", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	some p in object.get(e.c, "ports", [])
 	object.get(p, "hostPort", 0) != 0
@@ -239,7 +239,7 @@ pss_008 contains lib.v("MX-PSS-008", "deny", input, msg) if {
 	msg := sprintf("%s: set spec.securityContext.appArmorProfile.type to RuntimeDefault (is %s)", [lib.in_describe, t])
 }
 
-pss_008 contains lib.v("MX-PSS-008", "deny", input, msg) if {
+pss_008 contains lib.vf("MX-PSS-008", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	t := lib.container_sc(e.c).appArmorProfile.type
 	not t in {"RuntimeDefault", "Localhost"}
@@ -318,7 +318,7 @@ deny_mx_pss_010 contains r if some r in lib.denied(pss_010)
 #   companion: true
 warn_mx_pss_010 contains r if some r in lib.warned(pss_010)
 
-pss_010 contains lib.v("MX-PSS-010", "deny", input, msg) if {
+pss_010 contains lib.vf("MX-PSS-010", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	pm := lib.container_sc(e.c).procMount
 	pm != "Default"
@@ -330,13 +330,13 @@ pss_010 contains lib.v("MX-PSS-010", "deny", input, msg) if {
 	msg := sprintf("%s: remove spec.securityContext.windowsOptions.hostProcess", [lib.in_describe])
 }
 
-pss_010 contains lib.v("MX-PSS-010", "deny", input, msg) if {
+pss_010 contains lib.vf("MX-PSS-010", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	lib.container_sc(e.c).windowsOptions.hostProcess == true
 	msg := sprintf("%s %s (%s): remove securityContext.windowsOptions.hostProcess", [lib.in_describe, e.path, e.c.name])
 }
 
-pss_010 contains lib.v("MX-PSS-010", "deny", input, msg) if {
+pss_010 contains lib.vf("MX-PSS-010", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	some where, handler in probe_handlers(e.c)
 	some kind in ["httpGet", "tcpSocket"]
@@ -408,13 +408,13 @@ deny_mx_pss_012 contains r if some r in lib.denied(pss_012)
 #   companion: true
 warn_mx_pss_012 contains r if some r in lib.warned(pss_012)
 
-pss_012 contains lib.v("MX-PSS-012", "deny", input, msg) if {
+pss_012 contains lib.vf("MX-PSS-012", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	not lib.effective(input, e.c, "seccompProfile")
 	msg := sprintf("%s %s (%s): set seccompProfile.type: RuntimeDefault (pod-level spec.securityContext covers all containers)", [lib.in_describe, e.path, e.c.name])
 }
 
-pss_012 contains lib.v("MX-PSS-012", "deny", input, msg) if {
+pss_012 contains lib.vf("MX-PSS-012", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	t := object.get(lib.effective(input, e.c, "seccompProfile"), "type", "")
 	not t in {"RuntimeDefault", "Localhost"}
@@ -479,7 +479,7 @@ deny_mx_pss_014 contains r if some r in lib.denied(pss_014)
 #   companion: true
 warn_mx_pss_014 contains r if some r in lib.warned(pss_014)
 
-pss_014 contains lib.v("MX-PSS-014", "deny", input, msg) if {
+pss_014 contains lib.vf("MX-PSS-014", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	object.get(lib.container_sc(e.c), "allowPrivilegeEscalation", true) != false
 	msg := sprintf("%s %s (%s): set securityContext.allowPrivilegeEscalation: false", [lib.in_describe, e.path, e.c.name])
@@ -505,7 +505,7 @@ deny_mx_pss_015 contains r if some r in lib.denied(pss_015)
 #   companion: true
 warn_mx_pss_015 contains r if some r in lib.warned(pss_015)
 
-pss_015 contains lib.v("MX-PSS-015", "deny", input, msg) if {
+pss_015 contains lib.vf("MX-PSS-015", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	not non_root(input, e.c)
 	msg := sprintf("%s %s (%s): set runAsNonRoot: true (pod or container securityContext)", [lib.in_describe, e.path, e.c.name])
@@ -513,7 +513,7 @@ pss_015 contains lib.v("MX-PSS-015", "deny", input, msg) if {
 
 non_root(obj, c) if lib.effective(obj, c, "runAsNonRoot") == true
 
-pss_015 contains lib.v("MX-PSS-015", "deny", input, msg) if {
+pss_015 contains lib.vf("MX-PSS-015", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	some f in ["runAsUser", "runAsGroup"]
 	lib.effective(input, e.c, f) == 0
@@ -552,13 +552,13 @@ deny_mx_pss_016 contains r if some r in lib.denied(pss_016)
 #   companion: true
 warn_mx_pss_016 contains r if some r in lib.warned(pss_016)
 
-pss_016 contains lib.v("MX-PSS-016", "home", input, msg) if {
+pss_016 contains lib.vf("MX-PSS-016", "home", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	lib.container_sc(e.c).readOnlyRootFilesystem != true
 	msg := sprintf("%s %s (%s): set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process writes", [lib.in_describe, e.path, e.c.name])
 }
 
-pss_016 contains lib.v("MX-PSS-016", "home", input, msg) if {
+pss_016 contains lib.vf("MX-PSS-016", "home", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	not "readOnlyRootFilesystem" in object.keys(lib.container_sc(e.c))
 	msg := sprintf("%s %s (%s): set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process writes", [lib.in_describe, e.path, e.c.name])
@@ -590,7 +590,7 @@ pss_017 contains lib.v("MX-PSS-017", "deny", input, msg) if {
 	msg := sprintf("%s: set spec.securityContext (runAsNonRoot, runAsUser, fsGroup, seccompProfile)", [lib.in_describe])
 }
 
-pss_017 contains lib.v("MX-PSS-017", "deny", input, msg) if {
+pss_017 contains lib.vf("MX-PSS-017", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	count(lib.container_sc(e.c)) == 0
 	msg := sprintf("%s %s (%s): set securityContext (allowPrivilegeEscalation, capabilities, readOnlyRootFilesystem)", [lib.in_describe, e.path, e.c.name])
@@ -609,7 +609,7 @@ pss_017 contains lib.v("MX-PSS-017", "deny", input, msg) if {
 #   anchors: [KSV020/021/117, kube-score user-group-id]
 warn_mx_pss_018 contains r if some r in lib.warned(pss_018)
 
-pss_018 contains lib.v("MX-PSS-018", uid_level(e.c, id), input, msg) if {
+pss_018 contains lib.vf("MX-PSS-018", uid_level(e.c, id), input, msg, array.concat(e.ptr, ["securityContext"])) if {
 	some e in lib.in_containers
 	some f in ["runAsUser", "runAsGroup"]
 	id := lib.effective(input, e.c, f)
@@ -622,7 +622,7 @@ uid_level(c, id) := "info" if lib.image_chosen_uid(c.image, id)
 
 uid_level(c, id) := "warn" if not lib.image_chosen_uid(c.image, id)
 
-pss_018 contains lib.v("MX-PSS-018", "warn", input, msg) if {
+pss_018 contains lib.vf("MX-PSS-018", "warn", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	some p in object.get(e.c, "ports", [])
 	p.containerPort < 1024

@@ -24,14 +24,14 @@ deny_mx_rel_001 contains r if some r in lib.denied(rel_001)
 #   companion: true
 warn_mx_rel_001 contains r if some r in lib.warned(rel_001)
 
-rel_001 contains lib.v("MX-REL-001", "home", input, msg) if {
+rel_001 contains lib.vf("MX-REL-001", "home", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	some path in [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]
 	not object.get(e.c, array.concat(["resources"], path), false)
 	msg := sprintf("%s %s (%s): set resources.%s", [lib.in_describe, e.path, e.c.name, concat(".", path)])
 }
 
-rel_001 contains lib.v("MX-REL-001", "warn", input, msg) if {
+rel_001 contains lib.vf("MX-REL-001", "warn", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	not object.get(e.c, ["resources", "limits", "cpu"], false)
 	msg := sprintf("%s %s (%s): consider resources.limits.cpu so one pod cannot starve the node", [lib.in_describe, e.path, e.c.name])
@@ -224,7 +224,7 @@ rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {
 #   anchors: [Kyverno require-emptydir-requests-limits, kube-score ephemeral-storage]
 warn_mx_rel_007 contains r if some r in lib.warned(rel_007)
 
-rel_007 contains lib.v("MX-REL-007", "warn", input, msg) if {
+rel_007 contains lib.vf("MX-REL-007", "warn", input, msg, e.ptr) if {
 	some vol in object.get(lib.in_pod_spec, "volumes", [])
 	is_object(vol.emptyDir)
 	not vol.emptyDir.sizeLimit

@@ -222,7 +222,7 @@ secret_env_name(n) if regex.match(`(?i)password|passwd|secret|token|bearer|apike
 
 secret_env_name(n) if regex.match(`(?i)(^|[_-])keys?([_-]|$)`, n)
 
-sec_005 contains lib.v("MX-SEC-005", "deny", input, msg) if {
+sec_005 contains lib.vf("MX-SEC-005", "deny", input, msg, e.ptr) if {
 	some e in lib.in_containers
 	some env in object.get(e.c, "env", [])
 	secret_env_name(env.name)

@@ -82,8 +82,16 @@ long_running(obj) if obj.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet
 
 container_fields := ["initContainers", "containers", "ephemeralContainers"]
 
-# Every container of a pod template with where it sits, so messages can name the field path.
-containers(obj) := [{"c": c, "field": f, "path": sprintf("%s[%d]", [f, i])} |
+# Where the pod spec sits in each kind, so results can point at the offending field's line.
+pod_spec_path(obj) := ["spec"] if obj.kind == "Pod"
+
+pod_spec_path(obj) := ["spec", "template", "spec"] if obj.kind in workload_kinds
+
+pod_spec_path(obj) := ["spec", "jobTemplate", "spec", "template", "spec"] if obj.kind == "CronJob"
+
+# Every container of a pod template with where it sits, so messages can name the field path
+# (path) and results the field itself (ptr: the path from the object's root).
+containers(obj) := [{"c": c, "field": f, "path": sprintf("%s[%d]", [f, i]), "ptr": array.concat(pod_spec_path(obj), [f, i])} |
 	spec := pod_spec(obj)
 	some f in container_fields
 	some i, c in object.get(spec, f, [])
@@ -303,14 +311,14 @@ level(v) := "info" if {
 	v.level == "info"
 }
 
-result(v, severity) := {
+result(v, severity) := object.union({
 	"msg": v.msg,
 	"id": v.id,
 	"severity": severity,
 	"kind": object.get(v.obj, "kind", ""),
 	"name": name_of(v.obj),
 	"namespace": namespace_of(v.obj),
-}
+}, {"field": v.field | v.field})
 
 denied(vs) := {result(v, "error") | some v in vs; level(v) == "deny"}
 
@@ -328,3 +336,7 @@ warned(vs) := {result(v, "warning") | some v in vs; level(v) == "warn"} | {resul
 
 # Shorthand constructor used by every package.
 v(id, level, obj, msg) := {"id": id, "level": level, "obj": obj, "msg": msg}
+
+# The same, naming the offending field (path from the object's root, e.g. a container), so
+# annotations point at its line instead of the object's metadata.name.
+vf(id, level, obj, msg, field) := {"id": id, "level": level, "obj": obj, "msg": msg, "field": field}

@@ -100,7 +100,14 @@ function toFinding(res: ConftestResult, severity: Severity, overlay: string, fil
     name: pick('name'),
     namespace: pick('namespace'),
     message: res.msg ?? 'policy violation',
+    ...(fieldPath(meta.field) ? { field: fieldPath(meta.field) } : {}),
+    ...(pick('reason') ? { reason: pick('reason') as string } : {}),
   };
+}
+
+/** A rule's `field` (path of the offending field in the object), when it names one. */
+function fieldPath(v: unknown): Array<string | number> | undefined {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number') ? (v as Array<string | number>) : undefined;
 }
 
 async function conftest(args: string[]): Promise<ConftestOutput[]> {

@@ -6,6 +6,9 @@ import { policyCheckAll, hasPolicies, loadPolicyData, ruleFiles } from './policy
 import { entryKey, readCached, runKey, writeCached, type CachedResult } from './cache.ts';
 import { hygieneCheck } from './hygiene.ts';
 import { indexSources, attribute, type Source } from './sources.ts';
+import { readCatalog, GATE_RULES, type RuleCatalog } from './rule-meta.ts';
+import { mergeSecretFindings } from './secret-findings.ts';
+import { UsageError } from '../lib/errors.ts';
 import type { Finding, OverlayResult, Report } from './types.ts';
 
 export interface ValidateOptions {
@@ -24,6 +27,10 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const schemas = schemaDir();
   checkSchemaCache(schemas);
   const entries = await discover(repo, opts.overlay);
+  // A pass over nothing would read as "all good"; a directory without entry points is a usage error.
+  if (entries.length === 0) {
+    throw new UsageError(`no entry points in ${opts.dir}: expected overlays/<name>/kustomization.yaml, flux/<name>/ or clusters/<name>/`);
+  }
   const withPolicies = hasPolicies(repo);
   const dataPromise = loadPolicyData(repo);
   const hygienePromise = hygieneCheck(repo);
@@ -63,16 +70,20 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const rawExceptions = perOverlay.flatMap((o) => o.exceptions);
   // Tracing findings to source files parses the whole tree, so a clean run skips it.
   const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, Source[]>();
-  const findings = [...attribute(raw, sources), ...(await hygienePromise)].sort(
+  const findings = mergeSecretFindings([...attribute(raw, sources), ...(await hygienePromise)]).sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       (a.overlay ?? '').localeCompare(b.overlay ?? '') ||
       a.rule.localeCompare(b.rule),
   );
+  const exceptions = attribute(rawExceptions, sources);
+  const catalog: RuleCatalog = withPolicies ? readCatalog(ruleFiles(repo)) : GATE_RULES;
+  const named = new Set([...findings, ...exceptions].map((f) => f.rule));
   return {
     ok: !findings.some((f) => f.severity === 'error'),
     overlays: perOverlay.map((o) => o.overlay),
     findings,
-    exceptions: attribute(rawExceptions, sources),
+    exceptions,
+    rules: Object.fromEntries(Object.entries(catalog).filter(([id]) => named.has(id)).sort((a, b) => a[0].localeCompare(b[0]))),
   };
 }

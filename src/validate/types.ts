@@ -14,6 +14,10 @@ export interface Finding {
   message: string;
   /** 1-based line in `file`, when the finding was traced to a source file; not part of the JSON report. */
   line?: number;
+  /** Path of the offending field inside the object (["spec","template","spec","containers",0]), when the rule names it. */
+  field?: Array<string | number>;
+  /** The reason an exception gives (exceptions only). */
+  reason?: string;
 }
 
 export interface Entry {
@@ -37,6 +41,8 @@ export interface Report {
   overlays: OverlayResult[];
   findings: Finding[];
   exceptions: Finding[];
+  /** Title, fix and documentation anchor of the rules the findings name (SARIF rules, pretty "fix:"). */
+  rules?: Record<string, { title: string; help: string; anchor: string }>;
 }
 
 export type Manifest = Record<string, unknown>;

@@ -55,6 +55,6 @@ test('json: stable key order and one document', () => {
 });
 
 test('pretty: colours only when asked', () => {
-  assert.doesNotMatch(formatPretty(report, false), /\u001b\[/);
-  assert.match(formatPretty(report, true), /\u001b\[31merror/);
+  assert.doesNotMatch(formatPretty(report, { colour: false }), /\u001b\[/);
+  assert.match(formatPretty(report, { colour: true }), /\u001b\[31merror/);
 });
