@@ -95,9 +95,9 @@ async function main(): Promise<void> {
   });
   const warnings = report.findings.filter((f) => f.severity === 'warning').length;
   const tooMany = args.maxWarnings !== undefined && warnings > args.maxWarnings;
-  // --quiet: errors only, in every format (the exit code still counts the warnings for --max-warnings).
-  const shown = args.quiet ? { ...report, findings: report.findings.filter((f) => f.severity === 'error'), exceptions: [] } : report;
-  process.stdout.write(FORMATS[args.format](shown, { verbose: args.verbose }));
+  // --quiet: errors only, in every format; the pretty summary still counts what it hides.
+  const shown = args.quiet && args.format !== 'pretty' ? { ...report, findings: report.findings.filter((f) => f.severity === 'error'), exceptions: [] } : report;
+  process.stdout.write(FORMATS[args.format](shown, { verbose: args.verbose, quiet: args.quiet }));
   if (tooMany) warn(`${warnings} warnings, more than --max-warnings ${args.maxWarnings}`);
   process.exitCode = report.ok && !tooMany ? 0 : 1;
 }

@@ -14,7 +14,7 @@ export const FORMATS = {
 } as const satisfies Record<string, (r: Report, opts: FormatOptions) => string>;
 
 /** Only the pretty format has a verbose form; the machine formats always carry everything. */
-export type FormatOptions = Pick<PrettyOptions, 'verbose'>;
+export type FormatOptions = Pick<PrettyOptions, 'verbose' | 'quiet'>;
 
 export type FormatName = keyof typeof FORMATS;
 

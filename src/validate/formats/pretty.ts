@@ -7,6 +7,8 @@ import type { Finding, Report } from '../types.ts';
 export interface PrettyOptions {
   /** every finding of every group, info findings and the entry-point list */
   verbose?: boolean;
+  /** errors only (the summary still counts everything) */
+  quiet?: boolean;
   colour?: boolean;
 }
 
@@ -65,7 +67,7 @@ export function formatPretty(report: Report, opts: PrettyOptions = {}): string {
   };
 
   if (opts.verbose) group(paint('2', 'info'), report.findings.filter((f) => f.severity === 'info'), undefined);
-  group(paint('33', 'warning'), report.findings.filter((f) => f.severity === 'warning'), opts.verbose ? undefined : WARNING_EXAMPLES);
+  if (!opts.quiet) group(paint('33', 'warning'), report.findings.filter((f) => f.severity === 'warning'), opts.verbose ? undefined : WARNING_EXAMPLES);
 
   // One line per excepted object and rule, with every entry point it applies in and its reason once.
   const exceptions = new Map<string, { e: Finding; overlays: string[] }>();
@@ -75,7 +77,7 @@ export function formatPretty(report: Report, opts: PrettyOptions = {}): string {
     if (e.overlay && !seen.overlays.includes(e.overlay)) seen.overlays.push(e.overlay);
     exceptions.set(k, seen);
   }
-  for (const { e, overlays } of [...exceptions.values()].sort((a, b) => a.e.rule.localeCompare(b.e.rule))) {
+  for (const { e, overlays } of opts.quiet ? [] : [...exceptions.values()].sort((a, b) => a.e.rule.localeCompare(b.e.rule))) {
     const where = overlays.length > 0 ? ` [${overlays.sort().join(', ')}]` : '';
     lines.push(`${paint('2', 'exception')} ${e.rule} ${subject(e)}${where}: ${e.reason ? `reason: ${e.reason}` : e.message}`);
   }
