@@ -17,6 +17,8 @@ any_kind := [
 	["network", "warn_mx_net_010"],
 	["reliability", "deny_mx_rel_006"],
 	["reliability", "warn_mx_rel_006"],
+	["secrets", "deny_mx_sec_008"],
+	["secrets", "warn_mx_sec_008"],
 ]
 
 # kind -> [area, rule] that apply to it

@@ -135,68 +135,6 @@ sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 	msg := sprintf("Secret %s: sops.mac_only_encrypted lets cleartext fields change undetected; disable it", [lib.in_name])
 }
 
-# ---------------------------------------------------------------- MX-SEC-004
-
-# METADATA
-# title: No secrets in ConfigMaps
-# description: ConfigMap keys and values hold no secret-like content - password/secret/token/... followed by a colon or equals sign and a literal value (placeholders ${…} and {{…}} are fine), private keys, Synapse signing-key lines.
-# custom:
-#   id: MX-SEC-004
-#   kinds: [ConfigMap]
-#   severity: deny
-#   overlays: [all]
-#   anchors: [KSV109 (HIGH), KSV01010, Polaris sensitiveConfigmapContent]
-deny_mx_sec_004 contains r if some r in lib.denied(sec_004)
-
-# METADATA
-# title: No secrets in ConfigMaps (excepted)
-# custom:
-#   id: MX-SEC-004
-#   companion: true
-warn_mx_sec_004 contains r if some r in lib.warned(sec_004)
-
-secret_word := `(?i)\b(password|pass|passwd|secret|secretkey|token|pwd|clientsecret|client_secret|aws_access_key_id)\b`
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, _ in object.get(input, "data", {})
-	regex.match(sprintf("%s$", [secret_word]), k)
-	msg := sprintf("ConfigMap %s: key %s looks like a secret; move it to a SOPS-encrypted Secret", [lib.in_name, k])
-}
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, raw in object.get(input, "data", {})
-	some line in split(raw, "\n")
-	m := regex.find_all_string_submatch_n(sprintf(`%s\s*["']?\s*[:=]\s*["']?([^\s"',}]*)`, [secret_word]), line, -1)
-	some hit in m
-	literal(hit[2])
-	msg := sprintf("ConfigMap %s %s: %q holds a literal secret; read it from a Secret (*_path option, env secretKeyRef or a placeholder)", [lib.in_name, k, hit[1]])
-}
-
-literal(val) if {
-	val != ""
-	not startswith(val, "${")
-	not startswith(val, "{{")
-	not startswith(val, "$(")
-	not startswith(val, "/")
-	not val in {"null", "~", "true", "false"}
-}
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, raw in object.get(input, "data", {})
-	regex.match(`-----BEGIN [A-Z ]*PRIVATE KEY-----`, raw)
-	msg := sprintf("ConfigMap %s %s: contains a private key; move it to a SOPS-encrypted Secret", [lib.in_name, k])
-}
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, raw in object.get(input, "data", {})
-	regex.match(`(?m)^ed25519 \S+ \S{43}`, raw)
-	msg := sprintf("ConfigMap %s %s: contains a Synapse signing key; keep it in the synapse-signing-key Secret", [lib.in_name, k])
-}
-
 # ---------------------------------------------------------------- MX-SEC-005
 
 # METADATA
