@@ -18,6 +18,8 @@ export interface PolicyData {
   li_allowed_cidrs: string[];
   /** matrix-gitops.yaml requireImageDigests: MX-IMG-002 enforced instead of counted as info. */
   require_digests: boolean;
+  /** matrix-gitops.yaml git (MX-FLX-001, the deploy gate); absent keys take the rule's defaults. */
+  git?: { url?: string; branch?: string; deployBranch?: string };
 }
 
 // Same defaults the scaffold uses when matrix-gitops.yaml leaves them out.
@@ -32,6 +34,13 @@ function strings(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 }
 
+function gitData(git: Record<string, unknown> | undefined): Pick<PolicyData, 'git'> {
+  if (!git) return {};
+  const out: NonNullable<PolicyData['git']> = {};
+  for (const k of ['url', 'branch', 'deployBranch'] as const) if (typeof git[k] === 'string') out[k] = git[k] as string;
+  return { git: out };
+}
+
 export async function loadPolicyData(repo: string): Promise<PolicyData> {
   let cfg: Record<string, unknown> | undefined;
   try {
@@ -44,6 +53,7 @@ export async function loadPolicyData(repo: string): Promise<PolicyData> {
     cluster_cidrs: strings(cfg?.clusterCidrs) ?? DEFAULTS.cluster_cidrs,
     li_allowed_cidrs: strings(asRecord(cfg?.li)?.allowedCidrs) ?? DEFAULTS.li_allowed_cidrs,
     require_digests: cfg?.requireImageDigests === true,
+    ...gitData(asRecord(cfg?.git)),
   };
 }
 
