@@ -12,7 +12,7 @@ import { ensureSchemaCache } from '../schemas/cache.ts';
 
 const HELP = `Usage: npm run setup [-- --tools-only] [--schemas-only]
 
-Installs the pinned CLI tools (kustomize, kubeconform, conftest, sops, age) with
+Installs the pinned CLI tools (kustomize, kubeconform, conftest, opa, sops, age) with
 \`go install MODULE@VERSION\` into .tools/bin, and builds the offline JSON schema cache
 in .cache/schemas from pinned sources. Versions: versions.json.
 Exit codes: 0 ready, 2 missing Go toolchain or failed install.`;

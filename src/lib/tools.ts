@@ -6,7 +6,7 @@ import { versions, type ToolPin } from './versions.ts';
 import { toolsBinDir } from './paths.ts';
 import { EnvironmentError } from './errors.ts';
 
-export type ToolName = 'kustomize' | 'kubeconform' | 'conftest' | 'sops' | 'age' | 'age-keygen';
+export type ToolName = 'kustomize' | 'kubeconform' | 'conftest' | 'opa' | 'sops' | 'age' | 'age-keygen';
 
 function pinFor(binary: string): { name: string; pin: ToolPin } {
   for (const [name, pin] of Object.entries(versions().tools)) {
