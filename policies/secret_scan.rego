@@ -179,6 +179,12 @@ warn_mx_sec_004 contains r if some r in lib.warned(sec_004)
 
 structured(file) if regex.match(`(?i)\.(ya?ml|json)$`, file)
 
+# YAML/JSON that parses (a Helm or Go template does not, and is read line by line instead).
+parsed(file, raw) if {
+	structured(file)
+	yaml.is_valid(raw)
+}
+
 prose(file) if regex.match(`(?i)\.(md|txt|html?|rst)$`, file)
 
 # A key that is itself a secret name holding a literal (a data key named password).
@@ -198,6 +204,7 @@ sec_004 contains lib.vf("MX-SEC-004", "deny", input, msg, ["data", file]) if {
 	some file, raw in object.get(input, "data", {})
 	structured(file)
 	suspicious(raw)
+	parsed(file, raw)
 	doc := yaml.unmarshal(raw)
 	walk(doc, [path, val])
 	is_string(val)
@@ -210,7 +217,7 @@ sec_004 contains lib.vf("MX-SEC-004", "deny", input, msg, ["data", file]) if {
 	input.kind == "ConfigMap"
 	some file, raw in object.get(input, "data", {})
 	contains(raw, "\n")
-	not structured(file)
+	not parsed(file, raw)
 	not prose(file)
 	suspicious(raw)
 	some line in split(raw, "\n")

@@ -82,3 +82,9 @@ test_exception if {
 	count(deny_mx_sec_004) == 0 with input as cm
 	fx.excepted(warn_mx_sec_004) == {"MX-SEC-004"} with input as cm
 }
+
+# A template that is not YAML is read line by line: placeholders pass, a literal does not.
+test_template_read_line_by_line if {
+	count(deny_mx_sec_004) == 0 with input as fx.configmap({"values.yaml": "token: {{ .Values.token }}\n"})
+	count(deny_mx_sec_004) == 1 with input as fx.configmap({"values.yaml": "{{- if .x }}\npassword: hunter2\n{{- end }}\n"})
+}

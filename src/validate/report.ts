@@ -69,7 +69,8 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const raw = perOverlay.flatMap((o) => o.findings);
   const rawExceptions = perOverlay.flatMap((o) => o.exceptions);
   // Tracing findings to source files parses the whole tree, so a clean run skips it.
-  const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, Source[]>();
+  const traced = new Set([...raw, ...rawExceptions].flatMap((f) => (f.name ? [f.name] : [])));
+  const sources = traced.size > 0 ? await indexSources(repo, traced) : new Map<string, Source[]>();
   const findings = mergeSecretFindings([...attribute(raw, sources), ...(await hygienePromise)]).sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||

@@ -17,13 +17,18 @@ export type SourceIndex = Map<string, Source[]>;
 
 const key = (kind: string | null, name: string | null) => `${kind}|${name}`;
 
-export async function indexSources(repo: string): Promise<SourceIndex> {
+/**
+ * `names`: only files that mention one of these resource names are parsed (YAML parsing of the
+ * whole tree dominated a run with findings; a finding can only be traced to a file naming it).
+ */
+export async function indexSources(repo: string, names?: Set<string>): Promise<SourceIndex> {
   const index: SourceIndex = new Map();
   const files = await yamlFiles(repo);
   await Promise.all(
     files.map(async (file) => {
       const text = await readFile(file, 'utf8');
       if (!/^kind:/m.test(text)) return;
+      if (names && ![...names].some((n) => text.includes(n))) return;
       const rel = path.relative(repo, file).split(path.sep).join('/');
       for (const d of parseAllDocuments(text)) {
         if (d.errors.length > 0) continue;
