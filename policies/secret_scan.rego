@@ -90,7 +90,8 @@ scannable := object.remove(input, ["data", "stringData", "sops"]) if {
 # costs ~20 µs per string; most documents have none of these and stop here.
 words := `pass|password|passwd|pwd|secret|secretkey|secret_key|token|apikey|api_key|privatekey|private_key|clientsecret|client_secret|accesskey|access_key|auth_key|credentials?`
 
-shapes := `-----BEGIN|ed25519 |syt_|ghp_|github_pat_|glpat-|xox[abprs]-|AKIA|sk_live_|[A-Za-z0-9+_=-]{32}`
+# a long run with a digit in it: random tokens have one, long hyphenated names (preferredDuringScheduling…, synapse-registration-shared-secret) do not
+shapes := `-----BEGIN|ed25519 |syt_|ghp_|github_pat_|glpat-|xox[abprs]-|AKIA|sk_live_|[A-Za-z0-9+_=-]{12,}[0-9][A-Za-z0-9+_=-]{12,}`
 
 # JSON of a manifest: a secret-like key with a string value (or a list of strings), a secret-like
 # command-line flag, or a shape.
