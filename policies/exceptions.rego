@@ -18,7 +18,7 @@ deny_mx_exc_001 contains lib.result(v, "error") if {
 exc_001 contains lib.v("MX-EXC-001", "deny", input, msg) if {
 	count(lib.exception_ids(input)) > 0
 	not lib.reason(input)
-	msg := sprintf("%s: policy.mx/exceptions %v has no policy.mx/reason; add the reason or drop the exception", [lib.describe(input), lib.exception_ids(input)])
+	msg := sprintf("%s: policy.mx/exceptions %v has no policy.mx/reason; add the reason or drop the exception", [lib.in_describe, lib.exception_ids(input)])
 }
 
 # METADATA
@@ -36,5 +36,5 @@ warn_mx_exc_002 contains lib.result(v, "warning") if {
 exc_002 contains lib.v("MX-EXC-002", "warn", input, msg) if {
 	some id in lib.exception_ids(input)
 	not regex.match(`^MX-[A-Z]+-[0-9]{3}$`, id)
-	msg := sprintf("%s: policy.mx/exceptions names %q, which is not a rule id (MX-AREA-NNN)", [lib.describe(input), id])
+	msg := sprintf("%s: policy.mx/exceptions names %q, which is not a rule id (MX-AREA-NNN)", [lib.in_describe, id])
 }

@@ -1,6 +1,8 @@
 # The gate's entry point for cross-resource rules (`conftest test --combine --namespace
 # gate_combined` over every entry point's rendered file at once): mx.combined is evaluated once
 # per entry point, over that entry's documents and with its overlay, so one process serves all.
+# One `deny` set for errors and warnings alike (each result keeps its `severity`): conftest
+# evaluates each rule name as its own query, so a separate `warn` would evaluate mx.combined again.
 package gate_combined
 
 entries contains e if some _, e in data.mx.overlays
@@ -9,14 +11,6 @@ deny contains object.union(r, {"entry": e}) if {
 	some e in entries
 	rules := data.mx.combined with data.mx.current_entry as e
 	some name, results in rules
-	startswith(name, "deny_")
-	some r in results
-}
-
-warn contains object.union(r, {"entry": e}) if {
-	some e in entries
-	rules := data.mx.combined with data.mx.current_entry as e
-	some name, results in rules
-	startswith(name, "warn_")
+	regex.match(`^(deny|warn)_`, name)
 	some r in results
 }

@@ -50,13 +50,14 @@ tag_of(last) := t if {
 
 tag_of(last) := "" if not contains(last, ":")
 
-images contains {"e": e, "image": e.c.image} if some e in lib.containers(input)
+images contains {"e": e, "image": e.c.image} if some e in lib.in_containers
 
 # METADATA
 # title: Explicit image tag, never latest
 # description: Every image has an explicit tag (or digest) and the tag is not latest.
 # custom:
 #   id: MX-IMG-001
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Kyverno disallow-latest-tag, KSV013, Polaris tagNotSpecified, kube-score]
@@ -69,34 +70,47 @@ deny_mx_img_001 contains r if some r in lib.denied(img_001)
 #   companion: true
 warn_mx_img_001 contains r if some r in lib.warned(img_001)
 
-img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
+img_001 contains lib.vf("MX-IMG-001", "deny", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	p := parts(i.image)
 	p.tag == ""
 	p.digest == ""
-	msg := sprintf("%s %s (%s): image %s has no tag; pin an explicit version", [lib.describe(input), i.e.path, i.e.c.name, i.image])
+	msg := sprintf("%s %s (%s): image %s has no tag; pin an explicit version", [lib.in_describe, i.e.path, i.e.c.name, i.image])
 }
 
-img_001 contains lib.v("MX-IMG-001", "deny", input, msg) if {
+img_001 contains lib.vf("MX-IMG-001", "deny", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	parts(i.image).tag == "latest"
-	msg := sprintf("%s %s (%s): image %s uses :latest; pin an explicit version", [lib.describe(input), i.e.path, i.e.c.name, i.image])
+	msg := sprintf("%s %s (%s): image %s uses :latest; pin an explicit version", [lib.in_describe, i.e.path, i.e.c.name, i.image])
 }
 
 # METADATA
 # title: Image pinned by digest
-# description: Every image reference carries @sha256:. A warning in every overlay, because digests cannot be resolved offline; the config may supply them.
+# description: Every image reference carries @sha256:. Opt-in with requireImageDigests in matrix-gitops.yaml (data.mx.require_digests), then an error (homelab a warning); off, unpinned images are info (counted, not listed), because digests cannot be resolved offline. Pin them with the overlay kustomization's images[].digest.
 # custom:
 #   id: MX-IMG-002
-#   severity: warn
+#   kinds: [pod]
+#   severity: info
+#   opt-in: deny; homelab warn
 #   overlays: [all]
 #   anchors: [Kyverno require-image-checksum]
+deny_mx_img_002 contains r if some r in lib.denied(img_002)
+
+# METADATA
+# title: Image pinned by digest (info, downgraded or excepted)
+# custom:
+#   id: MX-IMG-002
+#   companion: true
 warn_mx_img_002 contains r if some r in lib.warned(img_002)
 
-img_002 contains lib.v("MX-IMG-002", "warn", input, msg) if {
+img_002_level := "home" if lib.require_digests
+
+img_002_level := "info" if not lib.require_digests
+
+img_002 contains lib.vf("MX-IMG-002", img_002_level, input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	not startswith(parts(i.image).digest, "sha256:")
-	msg := sprintf("%s %s (%s): pin image %s by digest (@sha256:…) so a moved tag cannot change what runs", [lib.describe(input), i.e.path, i.e.c.name, i.image])
+	msg := sprintf("%s %s (%s): pin image %s by digest (@sha256:…) so a moved tag cannot change what runs", [lib.in_describe, i.e.path, i.e.c.name, i.image])
 }
 
 # METADATA
@@ -104,6 +118,7 @@ img_002 contains lib.v("MX-IMG-002", "warn", input, msg) if {
 # description: Every image names its registry explicitly (docker.io/…) and the registry is in data.mx.trusted_registries.
 # custom:
 #   id: MX-IMG-003
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -117,16 +132,16 @@ deny_mx_img_003 contains r if some r in lib.denied(img_003)
 #   companion: true
 warn_mx_img_003 contains r if some r in lib.warned(img_003)
 
-img_003 contains lib.v("MX-IMG-003", "home", input, msg) if {
+img_003 contains lib.vf("MX-IMG-003", "home", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	parts(i.image).registry == ""
-	msg := sprintf("%s %s (%s): image %s is not fully qualified; write the registry (e.g. docker.io/%s)", [lib.describe(input), i.e.path, i.e.c.name, i.image, i.image])
+	msg := sprintf("%s %s (%s): image %s is not fully qualified; write the registry (e.g. docker.io/%s)", [lib.in_describe, i.e.path, i.e.c.name, i.image, i.image])
 }
 
-img_003 contains lib.v("MX-IMG-003", "home", input, msg) if {
+img_003 contains lib.vf("MX-IMG-003", "home", input, msg, array.concat(i.e.ptr, ["image"])) if {
 	some i in images
 	reg := parts(i.image).registry
 	reg != ""
 	not reg in lib.trusted_registries
-	msg := sprintf("%s %s (%s): registry %s is not trusted; use one of %v or add it to trustedRegistries", [lib.describe(input), i.e.path, i.e.c.name, reg, lib.trusted_registries])
+	msg := sprintf("%s %s (%s): registry %s is not trusted; use one of %v or add it to trustedRegistries", [lib.in_describe, i.e.path, i.e.c.name, reg, lib.trusted_registries])
 }

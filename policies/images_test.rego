@@ -30,11 +30,26 @@ test_img_001 if {
 }
 
 # MX-IMG-002
+# Off by default: unpinned images are info (counted, not listed).
 test_img_002 if {
 	count(warn_mx_img_002) == 1 with input as with_image(fx.deployment, fx.c0, "docker.io/example/web:1.0")
 	count(warn_mx_img_002) == 1 with input as with_image(fx.deployment, fx.i0, "docker.io/example/web:1.0")
+	{r.severity | some r in warn_mx_img_002} == {"info"} with input as with_image(fx.deployment, fx.c0, "docker.io/example/web:1.0")
+	count(deny_mx_img_002) == 0 with input as with_image(fx.deployment, fx.c0, "docker.io/example/web:1.0")
 	obj := fx.except(with_image(fx.deployment, fx.c0, "docker.io/example/web:1.0"), "MX-IMG-002")
 	count(fx.plain(warn_mx_img_002)) == 0 with input as obj
+}
+
+# requireImageDigests: an error in production and li, a warning in homelab; a digest passes.
+test_img_002_required if {
+	unpinned := with_image(fx.deployment, fx.c0, "docker.io/example/web:1.0")
+	count(deny_mx_img_002) == 1 with input as unpinned with data.mx.require_digests as true
+	count(deny_mx_img_002) == 0 with input as unpinned with data.mx.require_digests as true with data.mx.overlay as "homelab"
+	{r.severity | some r in warn_mx_img_002} == {"warning"} with input as unpinned with data.mx.require_digests as true with data.mx.overlay as "homelab"
+	count(deny_mx_img_002 | warn_mx_img_002) == 0 with input as fx.deployment with data.mx.require_digests as true
+	obj := fx.except(unpinned, "MX-IMG-002")
+	count(deny_mx_img_002) == 0 with input as obj with data.mx.require_digests as true
+	fx.excepted(warn_mx_img_002) == {"MX-IMG-002"} with input as obj with data.mx.require_digests as true
 }
 
 # MX-IMG-003

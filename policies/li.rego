@@ -13,6 +13,7 @@ in_li if lib.li_resource(input)
 # description: Every Ingress of the LI copy has nginx.ingress.kubernetes.io/allowlist-source-range (or legacy whitelist-source-range) with valid CIDRs inside data.mx.li_allowed_cidrs, never 0.0.0.0/0 or ::/0, and TLS for every host. The combined pass checks LI hosts differ from public hosts.
 # custom:
 #   id: MX-LI-001
+#   kinds: [Ingress]
 #   severity: deny
 #   overlays: [li]
 #   anchors: [ingress-nginx annotations, Synapse admin-endpoint guidance]
@@ -37,7 +38,7 @@ li_001 contains lib.v("MX-LI-001", "deny", input, msg) if {
 	in_li
 	input.kind == "Ingress"
 	not allow_list
-	msg := sprintf("Ingress %s: add nginx.ingress.kubernetes.io/allowlist-source-range with the LI operator CIDRs", [lib.name_of(input)])
+	msg := sprintf("Ingress %s: add nginx.ingress.kubernetes.io/allowlist-source-range with the LI operator CIDRs", [lib.in_name])
 }
 
 li_001 contains lib.v("MX-LI-001", "deny", input, msg) if {
@@ -45,7 +46,7 @@ li_001 contains lib.v("MX-LI-001", "deny", input, msg) if {
 	input.kind == "Ingress"
 	some c in cidrs
 	not allowed_cidr(c)
-	msg := sprintf("Ingress %s: source range %s is not inside li.allowedCidrs %v", [lib.name_of(input), c, lib.li_allowed_cidrs])
+	msg := sprintf("Ingress %s: source range %s is not inside li.allowedCidrs %v", [lib.in_name, c, lib.li_allowed_cidrs])
 }
 
 allowed_cidr(c) if {
@@ -60,7 +61,7 @@ li_001 contains lib.v("MX-LI-001", "deny", input, msg) if {
 	some rule in object.get(input.spec, "rules", [])
 	h := object.get(rule, "host", "")
 	not h in {x | some t in object.get(input.spec, "tls", []); some x in object.get(t, "hosts", [])}
-	msg := sprintf("Ingress %s: host %q needs TLS (spec.tls[].hosts)", [lib.name_of(input), h])
+	msg := sprintf("Ingress %s: host %q needs TLS (spec.tls[].hosts)", [lib.in_name, h])
 }
 
 # ---------------------------------------------------------------- MX-LI-002
@@ -70,6 +71,7 @@ li_001 contains lib.v("MX-LI-001", "deny", input, msg) if {
 # description: The LI homeserver sets enable_registration false, has no federation listener resource, send_federation false and no federation_sender_instances, url_preview_enabled false, report_stats false and allow_guest_access not true.
 # custom:
 #   id: MX-LI-002
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [li]
 #   anchors: [Synapse config docs]
@@ -93,26 +95,26 @@ closed := {
 
 li_002 contains lib.v("MX-LI-002", "deny", input, msg) if {
 	in_li
-	some k, cfg in lib.homeserver(input)
+	some k, cfg in lib.in_homeserver
 	some key, want in closed
 	object.get(cfg, key, want[1]) != want[0]
-	msg := sprintf("ConfigMap %s %s: set %s: %v on the LI homeserver", [lib.name_of(input), k, key, want[0]])
+	msg := sprintf("ConfigMap %s %s: set %s: %v on the LI homeserver", [lib.in_name, k, key, want[0]])
 }
 
 li_002 contains lib.v("MX-LI-002", "deny", input, msg) if {
 	in_li
-	some k, cfg in lib.homeserver(input)
+	some k, cfg in lib.in_homeserver
 	some l in object.get(cfg, "listeners", [])
 	some res in object.get(l, "resources", [])
 	"federation" in object.get(res, "names", [])
-	msg := sprintf("ConfigMap %s %s: remove the federation resource from the listener on port %v", [lib.name_of(input), k, l.port])
+	msg := sprintf("ConfigMap %s %s: remove the federation resource from the listener on port %v", [lib.in_name, k, l.port])
 }
 
 li_002 contains lib.v("MX-LI-002", "deny", input, msg) if {
 	in_li
-	some k, cfg in lib.homeserver(input)
+	some k, cfg in lib.in_homeserver
 	count(object.get(cfg, "federation_sender_instances", [])) > 0
-	msg := sprintf("ConfigMap %s %s: remove federation_sender_instances", [lib.name_of(input), k])
+	msg := sprintf("ConfigMap %s %s: remove federation_sender_instances", [lib.in_name, k])
 }
 
 # ---------------------------------------------------------------- MX-LI-003
@@ -122,6 +124,7 @@ li_002 contains lib.v("MX-LI-002", "deny", input, msg) if {
 # description: NetworkPolicies in the LI namespace admit ingress only from the ingress-controller namespace, the CNPG operator or pods of the LI namespace, and allow egress only to DNS (port 53), CNPG pods (cnpg.io/cluster) and, for CNPG pods, the Kubernetes API on 443/6443. Whether Synapse runs on a logical replica the LI copy may write to is documented in docs/policies.md.
 # custom:
 #   id: MX-LI-003
+#   kinds: [NetworkPolicy]
 #   severity: deny
 #   overlays: [li]
 #   anchors: [Kyverno netpol patterns, CNPG services]
@@ -153,7 +156,7 @@ li_003 contains lib.v("MX-LI-003", "deny", input, msg) if {
 	peers := object.get(rule, "from", [])
 	some p in array.concat(peers, [{"any": true} | count(peers) == 0])
 	not ok_from(p)
-	msg := sprintf("NetworkPolicy %s ingress[%d]: admit only the ingress-controller namespace or LI pods (peer %v)", [lib.name_of(input), i, p])
+	msg := sprintf("NetworkPolicy %s ingress[%d]: admit only the ingress-controller namespace or LI pods (peer %v)", [lib.in_name, i, p])
 }
 
 dns_rule(rule) if {
@@ -184,5 +187,5 @@ li_003 contains lib.v("MX-LI-003", "deny", input, msg) if {
 	peers := object.get(rule, "to", [])
 	some p in array.concat(peers, [{"any": true} | count(peers) == 0])
 	not ok_to(rule, p)
-	msg := sprintf("NetworkPolicy %s egress[%d]: the LI copy may only reach DNS and its database (peer %v)", [lib.name_of(input), i, p])
+	msg := sprintf("NetworkPolicy %s egress[%d]: the LI copy may only reach DNS and its database (peer %v)", [lib.in_name, i, p])
 }

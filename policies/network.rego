@@ -11,6 +11,7 @@ import data.mx.lib
 # description: NetworkPolicies selecting CNPG pods (cnpg.io/cluster) or Redis admit ingress only from Synapse pods (app.kubernetes.io/component synapse), other CNPG instances and the cnpg-system operator namespace; an ingress rule without from admits everyone. Redis runs with --requirepass.
 # custom:
 #   id: MX-NET-003
+#   kinds: [NetworkPolicy, pod]
 #   severity: deny
 #   overlays: [production, li]
 #   anchors: [Synapse workers.md, Kyverno require-netpol]
@@ -54,7 +55,7 @@ net_003 contains lib.v("MX-NET-003", "deny", input, msg) if {
 	guards_data_store
 	some i, rule in object.get(input.spec, "ingress", [])
 	count(object.get(rule, "from", [])) == 0
-	msg := sprintf("NetworkPolicy %s ingress[%d]: add a from list (Synapse pods only); an empty from admits every pod", [lib.name_of(input), i])
+	msg := sprintf("NetworkPolicy %s ingress[%d]: add a from list (Synapse pods only); an empty from admits every pod", [lib.in_name, i])
 }
 
 net_003 contains lib.v("MX-NET-003", "deny", input, msg) if {
@@ -63,12 +64,12 @@ net_003 contains lib.v("MX-NET-003", "deny", input, msg) if {
 	some i, rule in object.get(input.spec, "ingress", [])
 	some peer in object.get(rule, "from", [])
 	not allowed_peer(peer)
-	msg := sprintf("NetworkPolicy %s ingress[%d]: peer %v may not reach the database/Redis; admit only Synapse pods (app.kubernetes.io/component: synapse) and the CNPG operator", [lib.name_of(input), i, peer])
+	msg := sprintf("NetworkPolicy %s ingress[%d]: peer %v may not reach the database/Redis; admit only Synapse pods (app.kubernetes.io/component: synapse) and the CNPG operator", [lib.in_name, i, peer])
 }
 
 redis_deployment if {
 	input.kind in {"Deployment", "StatefulSet"}
-	some c in lib.main_containers(input)
+	some c in lib.in_main_containers
 	regex.match(`(^|/)redis[:@]`, c.image)
 }
 
@@ -76,11 +77,11 @@ net_003 contains lib.v("MX-NET-003", "deny", input, msg) if {
 	lib.production
 	redis_deployment
 	not redis_auth
-	msg := sprintf("%s: start Redis with --requirepass from a Secret (Synapse reads redis.password_path)", [lib.describe(input)])
+	msg := sprintf("%s: start Redis with --requirepass from a Secret (Synapse reads redis.password_path)", [lib.in_describe])
 }
 
 redis_auth if {
-	some c in lib.main_containers(input)
+	some c in lib.in_main_containers
 	some a in array.concat(object.get(c, "command", []), object.get(c, "args", []))
 	contains(a, "requirepass")
 }
@@ -92,6 +93,7 @@ redis_auth if {
 # description: Service spec.type is never NodePort (warning in homelab); LoadBalancer only selects pods named ingress-nginx, traefik, coturn or livekit.
 # custom:
 #   id: MX-NET-004
+#   kinds: [Service]
 #   severity: deny
 #   home: warn (NodePort)
 #   overlays: [all]
@@ -110,14 +112,14 @@ edge_apps := {"ingress-nginx", "traefik", "coturn", "livekit"}
 net_004 contains lib.v("MX-NET-004", "home", input, msg) if {
 	input.kind == "Service"
 	input.spec.type == "NodePort"
-	msg := sprintf("Service %s: type NodePort opens a port on every node; use ClusterIP behind the Ingress", [lib.name_of(input)])
+	msg := sprintf("Service %s: type NodePort opens a port on every node; use ClusterIP behind the Ingress", [lib.in_name])
 }
 
 net_004 contains lib.v("MX-NET-004", "deny", input, msg) if {
 	input.kind == "Service"
 	input.spec.type == "LoadBalancer"
 	not object.get(input.spec, ["selector", "app.kubernetes.io/name"], "") in edge_apps
-	msg := sprintf("Service %s: type LoadBalancer is only for the ingress controller, coturn and LiveKit; use ClusterIP behind the Ingress", [lib.name_of(input)])
+	msg := sprintf("Service %s: type LoadBalancer is only for the ingress controller, coturn and LiveKit; use ClusterIP behind the Ingress", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-NET-005
@@ -127,6 +129,7 @@ net_004 contains lib.v("MX-NET-004", "deny", input, msg) if {
 # description: Service spec.externalIPs is absent (CVE-2020-8554).
 # custom:
 #   id: MX-NET-005
+#   kinds: [Service]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [KSV108 (HIGH), Kyverno restrict-service-external-ips]
@@ -142,7 +145,7 @@ warn_mx_net_005 contains r if some r in lib.warned(net_005)
 net_005 contains lib.v("MX-NET-005", "deny", input, msg) if {
 	input.kind == "Service"
 	count(object.get(input.spec, "externalIPs", [])) > 0
-	msg := sprintf("Service %s: remove spec.externalIPs (CVE-2020-8554); use a LoadBalancer or Ingress", [lib.name_of(input)])
+	msg := sprintf("Service %s: remove spec.externalIPs (CVE-2020-8554); use a LoadBalancer or Ingress", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-NET-006
@@ -152,6 +155,7 @@ net_005 contains lib.v("MX-NET-005", "deny", input, msg) if {
 # description: Ingress spec.tls is set and every rules[].host is listed in tls[].hosts (warning in homelab); hosts are never empty or wildcards; spec.defaultBackend is absent.
 # custom:
 #   id: MX-NET-006
+#   kinds: [Ingress]
 #   severity: deny
 #   home: warn (TLS)
 #   overlays: [all]
@@ -173,7 +177,7 @@ net_006 contains lib.v("MX-NET-006", "home", input, msg) if {
 	h := object.get(rule, "host", "")
 	h != ""
 	not h in tls_hosts
-	msg := sprintf("Ingress %s: host %s has no TLS; list it in spec.tls[].hosts with a certificate secret", [lib.name_of(input), h])
+	msg := sprintf("Ingress %s: host %s has no TLS; list it in spec.tls[].hosts with a certificate secret", [lib.in_name, h])
 }
 
 net_006 contains lib.v("MX-NET-006", "deny", input, msg) if {
@@ -181,7 +185,7 @@ net_006 contains lib.v("MX-NET-006", "deny", input, msg) if {
 	some i, rule in object.get(input.spec, "rules", [])
 	h := object.get(rule, "host", "")
 	bad_host(h)
-	msg := sprintf("Ingress %s rules[%d]: set an explicit host (is %q); empty and wildcard hosts catch foreign traffic", [lib.name_of(input), i, h])
+	msg := sprintf("Ingress %s rules[%d]: set an explicit host (is %q); empty and wildcard hosts catch foreign traffic", [lib.in_name, i, h])
 }
 
 bad_host("")
@@ -191,7 +195,7 @@ bad_host(h) if contains(h, "*")
 net_006 contains lib.v("MX-NET-006", "deny", input, msg) if {
 	input.kind == "Ingress"
 	input.spec.defaultBackend
-	msg := sprintf("Ingress %s: remove spec.defaultBackend; route explicit hosts and paths", [lib.name_of(input)])
+	msg := sprintf("Ingress %s: remove spec.defaultBackend; route explicit hosts and paths", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-NET-007
@@ -201,6 +205,7 @@ net_006 contains lib.v("MX-NET-006", "deny", input, msg) if {
 # description: No nginx.ingress.kubernetes.io/*-snippet annotations; auth-url, auth-tls-match-cn and mirror-* values are free of CR/LF and the characters { } ; |.
 # custom:
 #   id: MX-NET-007
+#   kinds: [Ingress]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Kyverno disallow-ingress-nginx-custom-snippets, Trivy KCV0093 (CRITICAL)]
@@ -218,7 +223,7 @@ net_007 contains lib.v("MX-NET-007", "deny", input, msg) if {
 	some k, _ in lib.annotations(input)
 	startswith(k, "nginx.ingress.kubernetes.io/")
 	endswith(k, "-snippet")
-	msg := sprintf("Ingress %s: remove annotation %s (snippets run arbitrary nginx config)", [lib.name_of(input), k])
+	msg := sprintf("Ingress %s: remove annotation %s (snippets run arbitrary nginx config)", [lib.in_name, k])
 }
 
 net_007 contains lib.v("MX-NET-007", "deny", input, msg) if {
@@ -226,7 +231,7 @@ net_007 contains lib.v("MX-NET-007", "deny", input, msg) if {
 	some k, val in lib.annotations(input)
 	injectable(k)
 	regex.match(`[\r\n{};|]`, val)
-	msg := sprintf("Ingress %s: annotation %s contains CR/LF or one of { } ; | — remove them", [lib.name_of(input), k])
+	msg := sprintf("Ingress %s: annotation %s contains CR/LF or one of { } ; | — remove them", [lib.in_name, k])
 }
 
 injectable(k) if k in {"nginx.ingress.kubernetes.io/auth-url", "nginx.ingress.kubernetes.io/auth-tls-match-cn"}
@@ -240,6 +245,7 @@ injectable(k) if startswith(k, "nginx.ingress.kubernetes.io/mirror-")
 # description: Ingress paths to Synapse services are limited to /_matrix, /_synapse/client and /.well-known/matrix; never /_synapse/admin, /_synapse/replication or /_synapse/metrics. /_synapse/admin is allowed only on an Ingress with a source-range allow-list (the LI overlay, checked by MX-LI-001).
 # custom:
 #   id: MX-NET-008
+#   kinds: [Ingress]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse reverse_proxy.md (administration endpoints)]
@@ -270,7 +276,7 @@ net_008 contains lib.v("MX-NET-008", "deny", input, msg) if {
 	some b in synapse_backends
 	not public_path(b.path)
 	not admin_on_allow_list(b.path)
-	msg := sprintf("Ingress %s: path %s to %s is not a public Synapse path; expose only /_matrix, /_synapse/client and /.well-known/matrix", [lib.name_of(input), b.path, b.service])
+	msg := sprintf("Ingress %s: path %s to %s is not a public Synapse path; expose only /_matrix, /_synapse/client and /.well-known/matrix", [lib.in_name, b.path, b.service])
 }
 
 public_path(p) if {
@@ -307,5 +313,5 @@ net_010 contains lib.v("MX-NET-010", "warn", input, msg) if {
 	some _, cfg in element_config(input)
 	url := object.get(cfg.default_server_config, ["m.homeserver", "base_url"], "")
 	not startswith(url, "https://")
-	msg := sprintf("ConfigMap %s config.json: default_server_config.m.homeserver.base_url must be an https URL (is %q)", [lib.name_of(input), url])
+	msg := sprintf("ConfigMap %s config.json: default_server_config.m.homeserver.base_url must be an https URL (is %q)", [lib.in_name, url])
 }

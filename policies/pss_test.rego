@@ -236,3 +236,12 @@ test_pss_018 if {
 	fx.excepted(warn_mx_pss_018) == {"MX-PSS-018"} with input as obj
 	count(fx.plain(warn_mx_pss_018)) == 0 with input as obj
 }
+
+# The uid an image is built to run as is info (counted, not listed); another low uid on that image warns.
+test_pss_018_image_uid_is_info if {
+	synapse := fx.set(fx.set(fx.deployment, sprintf("%s/image", [fx.c0]), "docker.io/matrixdotorg/synapse:v1.157.1"), sprintf("%s/securityContext/runAsUser", [fx.c0]), 991)
+	{r.severity | some r in warn_mx_pss_018} == {"info"} with input as synapse
+	count(warn_mx_pss_018) == 1 with input as synapse
+	other := fx.set(synapse, sprintf("%s/securityContext/runAsUser", [fx.c0]), 1234)
+	{r.severity | some r in warn_mx_pss_018} == {"warning"} with input as other
+}

@@ -8,6 +8,7 @@ import data.mx.lib
 # description: Roles and ClusterRoles have no * in verbs, resources or apiGroups, no get/list/watch on secrets, no pods/exec or pods/attach, no bind/escalate/impersonate. Bindings never grant cluster-admin or bind system:anonymous, system:unauthenticated or system:masters.
 # custom:
 #   id: MX-RBAC-001
+#   kinds: [ClusterRole, ClusterRoleBinding, Role, RoleBinding]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [KSV041/044/045/046/053/112/113/122/123, Kyverno restrict-wildcard-verbs, restrict-secret-role-verbs, restrict-binding-clusteradmin]
@@ -27,7 +28,7 @@ rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
 	some i, rule in object.get(input, "rules", [])
 	some f in ["verbs", "resources", "apiGroups"]
 	"*" in object.get(rule, f, [])
-	msg := sprintf("%s rules[%d]: replace * in %s with the exact values needed", [lib.describe(input), i, f])
+	msg := sprintf("%s rules[%d]: replace * in %s with the exact values needed", [lib.in_describe, i, f])
 }
 
 rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
@@ -36,7 +37,7 @@ rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
 	"secrets" in object.get(rule, "resources", [])
 	some verb in object.get(rule, "verbs", [])
 	verb in {"get", "list", "watch"}
-	msg := sprintf("%s rules[%d]: %s on secrets reads every Secret; mount the one Secret the pod needs instead", [lib.describe(input), i, verb])
+	msg := sprintf("%s rules[%d]: %s on secrets reads every Secret; mount the one Secret the pod needs instead", [lib.in_describe, i, verb])
 }
 
 rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
@@ -44,7 +45,7 @@ rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
 	some i, rule in object.get(input, "rules", [])
 	some res in object.get(rule, "resources", [])
 	res in {"pods/exec", "pods/attach"}
-	msg := sprintf("%s rules[%d]: remove %s (shell access to pods)", [lib.describe(input), i, res])
+	msg := sprintf("%s rules[%d]: remove %s (shell access to pods)", [lib.in_describe, i, res])
 }
 
 rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
@@ -52,18 +53,18 @@ rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
 	some i, rule in object.get(input, "rules", [])
 	some verb in object.get(rule, "verbs", [])
 	verb in {"bind", "escalate", "impersonate"}
-	msg := sprintf("%s rules[%d]: remove verb %s (privilege escalation)", [lib.describe(input), i, verb])
+	msg := sprintf("%s rules[%d]: remove verb %s (privilege escalation)", [lib.in_describe, i, verb])
 }
 
 rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
 	input.kind in {"RoleBinding", "ClusterRoleBinding"}
 	input.roleRef.name == "cluster-admin"
-	msg := sprintf("%s: do not bind cluster-admin; bind a role with the verbs needed", [lib.describe(input)])
+	msg := sprintf("%s: do not bind cluster-admin; bind a role with the verbs needed", [lib.in_describe])
 }
 
 rbac_001 contains lib.v("MX-RBAC-001", "deny", input, msg) if {
 	input.kind in {"RoleBinding", "ClusterRoleBinding"}
 	some s in object.get(input, "subjects", [])
 	s.name in {"system:anonymous", "system:unauthenticated", "system:masters"}
-	msg := sprintf("%s: remove subject %s", [lib.describe(input), s.name])
+	msg := sprintf("%s: remove subject %s", [lib.in_describe, s.name])
 }

@@ -10,6 +10,7 @@ import data.mx.lib
 # description: Every container sets resources.requests.cpu, resources.requests.memory and resources.limits.memory. A missing CPU limit is only a warning (CPU limits throttle Synapse under load).
 # custom:
 #   id: MX-REL-001
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -23,17 +24,17 @@ deny_mx_rel_001 contains r if some r in lib.denied(rel_001)
 #   companion: true
 warn_mx_rel_001 contains r if some r in lib.warned(rel_001)
 
-rel_001 contains lib.v("MX-REL-001", "home", input, msg) if {
-	some e in lib.containers(input)
+rel_001 contains lib.vf("MX-REL-001", "home", input, msg, e.ptr) if {
+	some e in lib.in_containers
 	some path in [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]
 	not object.get(e.c, array.concat(["resources"], path), false)
-	msg := sprintf("%s %s (%s): set resources.%s", [lib.describe(input), e.path, e.c.name, concat(".", path)])
+	msg := sprintf("%s %s (%s): set resources.%s", [lib.in_describe, e.path, e.c.name, concat(".", path)])
 }
 
-rel_001 contains lib.v("MX-REL-001", "warn", input, msg) if {
-	some e in lib.containers(input)
+rel_001 contains lib.vf("MX-REL-001", "warn", input, msg, e.ptr) if {
+	some e in lib.in_containers
 	not object.get(e.c, ["resources", "limits", "cpu"], false)
-	msg := sprintf("%s %s (%s): consider resources.limits.cpu so one pod cannot starve the node", [lib.describe(input), e.path, e.c.name])
+	msg := sprintf("%s %s (%s): consider resources.limits.cpu so one pod cannot starve the node", [lib.in_describe, e.path, e.c.name])
 }
 
 # ---------------------------------------------------------------- MX-REL-002
@@ -43,6 +44,7 @@ rel_001 contains lib.v("MX-REL-001", "warn", input, msg) if {
 # description: Long-running containers have readinessProbe and livenessProbe (Synapse also startupProbe), and liveness differs from readiness.
 # custom:
 #   id: MX-REL-002
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -60,25 +62,25 @@ synapse_image(image) if regex.match(`(^|/)(matrixdotorg|element-hq)/synapse([:@]
 
 rel_002 contains lib.v("MX-REL-002", "home", input, msg) if {
 	lib.long_running(input)
-	some i, c in lib.main_containers(input)
+	some i, c in lib.in_main_containers
 	some probe in ["readinessProbe", "livenessProbe"]
 	not c[probe]
-	msg := sprintf("%s containers[%d] (%s): add a %s", [lib.describe(input), i, c.name, probe])
+	msg := sprintf("%s containers[%d] (%s): add a %s", [lib.in_describe, i, c.name, probe])
 }
 
 rel_002 contains lib.v("MX-REL-002", "home", input, msg) if {
 	lib.long_running(input)
-	some i, c in lib.main_containers(input)
+	some i, c in lib.in_main_containers
 	synapse_image(c.image)
 	not c.startupProbe
-	msg := sprintf("%s containers[%d] (%s): add a startupProbe (Synapse runs database migrations at start)", [lib.describe(input), i, c.name])
+	msg := sprintf("%s containers[%d] (%s): add a startupProbe (Synapse runs database migrations at start)", [lib.in_describe, i, c.name])
 }
 
 rel_002 contains lib.v("MX-REL-002", "home", input, msg) if {
 	lib.long_running(input)
-	some i, c in lib.main_containers(input)
+	some i, c in lib.in_main_containers
 	c.livenessProbe == c.readinessProbe
-	msg := sprintf("%s containers[%d] (%s): livenessProbe is identical to readinessProbe; a failing dependency would restart the pod instead of taking it out of rotation", [lib.describe(input), i, c.name])
+	msg := sprintf("%s containers[%d] (%s): livenessProbe is identical to readinessProbe; a failing dependency would restart the pod instead of taking it out of rotation", [lib.in_describe, i, c.name])
 }
 
 # ---------------------------------------------------------------- MX-REL-004 (per document part)
@@ -88,6 +90,7 @@ rel_002 contains lib.v("MX-REL-002", "home", input, msg) if {
 # description: A PDB sets exactly one of minAvailable/maxUnavailable, never maxUnavailable 0 or "0%", never minAvailable "100%". The combined pass also checks minAvailable < replicas.
 # custom:
 #   id: MX-REL-004
+#   kinds: [PodDisruptionBudget]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Polaris pdbDisruptionsIsZero, kube-score poddisruptionbudget-has-policy, Kyverno pdb-minavailable]
@@ -104,19 +107,19 @@ rel_004 contains lib.v("MX-REL-004", "deny", input, msg) if {
 	input.kind == "PodDisruptionBudget"
 	n := count([k | some k in ["minAvailable", "maxUnavailable"]; k in object.keys(input.spec)])
 	n != 1
-	msg := sprintf("PodDisruptionBudget %s: set exactly one of spec.minAvailable or spec.maxUnavailable", [lib.name_of(input)])
+	msg := sprintf("PodDisruptionBudget %s: set exactly one of spec.minAvailable or spec.maxUnavailable", [lib.in_name])
 }
 
 rel_004 contains lib.v("MX-REL-004", "deny", input, msg) if {
 	input.kind == "PodDisruptionBudget"
 	input.spec.maxUnavailable in {0, "0%", "0"}
-	msg := sprintf("PodDisruptionBudget %s: maxUnavailable 0 blocks every node drain; allow at least 1", [lib.name_of(input)])
+	msg := sprintf("PodDisruptionBudget %s: maxUnavailable 0 blocks every node drain; allow at least 1", [lib.in_name])
 }
 
 rel_004 contains lib.v("MX-REL-004", "deny", input, msg) if {
 	input.kind == "PodDisruptionBudget"
 	input.spec.minAvailable == "100%"
-	msg := sprintf("PodDisruptionBudget %s: minAvailable 100%% blocks every node drain; lower it", [lib.name_of(input)])
+	msg := sprintf("PodDisruptionBudget %s: minAvailable 100%% blocks every node drain; lower it", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-REL-005
@@ -126,6 +129,7 @@ rel_004 contains lib.v("MX-REL-004", "deny", input, msg) if {
 # description: In production, stateless workloads (Element, well-known, lk-jwt-service, Synapse generic workers that serve reads) run replicas >= 2 with podAntiAffinity on kubernetes.io/hostname or topologySpreadConstraints. The Synapse main process and stream writers are singletons by design.
 # custom:
 #   id: MX-REL-005
+#   kinds: [Deployment]
 #   severity: warn
 #   overlays: [production, li]
 #   anchors: [kube-score deployment-replicas, host-podantiaffinity, topology-spread, Polaris]
@@ -136,17 +140,17 @@ stateless := {"element", "wellknown", "lk-jwt-service", "synapse-client-reader",
 rel_005 contains lib.v("MX-REL-005", "warn", input, msg) if {
 	lib.production
 	input.kind == "Deployment"
-	lib.app_name(input) in stateless
+	lib.in_app_name in stateless
 	object.get(input.spec, "replicas", 1) < 2
-	msg := sprintf("Deployment %s: stateless, run spec.replicas >= 2 in production", [lib.name_of(input)])
+	msg := sprintf("Deployment %s: stateless, run spec.replicas >= 2 in production", [lib.in_name])
 }
 
 rel_005 contains lib.v("MX-REL-005", "warn", input, msg) if {
 	lib.production
 	input.kind == "Deployment"
-	lib.app_name(input) in stateless
-	not spread(lib.pod_spec(input))
-	msg := sprintf("Deployment %s: add podAntiAffinity on kubernetes.io/hostname or topologySpreadConstraints", [lib.name_of(input)])
+	lib.in_app_name in stateless
+	not spread(lib.in_pod_spec)
+	msg := sprintf("Deployment %s: add podAntiAffinity on kubernetes.io/hostname or topologySpreadConstraints", [lib.in_name])
 }
 
 spread(spec) if count(object.get(spec, "topologySpreadConstraints", [])) > 0
@@ -185,18 +189,18 @@ cluster_scoped := {
 }
 
 rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {
-	lib.is_pod(input)
-	some where, ls in {"metadata.labels": lib.labels(input), "pod template labels": lib.pod_labels(input)}
+	lib.in_is_pod
+	some where, ls in {"metadata.labels": lib.labels(input), "pod template labels": lib.in_pod_labels}
 	some l in recommended
 	not ls[l]
-	msg := sprintf("%s: add label %s to %s", [lib.describe(input), l, where])
+	msg := sprintf("%s: add label %s to %s", [lib.in_describe, l, where])
 }
 
 rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {
 	input.kind != "Pod"
 	some k, val in object.get(input.spec, ["selector", "matchLabels"], {})
-	object.get(lib.pod_labels(input), k, null) != val
-	msg := sprintf("%s: spec.selector.matchLabels %s=%s does not match the pod template labels", [lib.describe(input), k, val])
+	object.get(lib.in_pod_labels, k, null) != val
+	msg := sprintf("%s: spec.selector.matchLabels %s=%s does not match the pod template labels", [lib.in_describe, k, val])
 }
 
 rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {
@@ -204,7 +208,7 @@ rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {
 	not input.kind in cluster_scoped
 	not input.kind == "List"
 	object.get(input, ["metadata", "namespace"], "") in {"", "default"}
-	msg := sprintf("%s: set metadata.namespace to the app namespace (not default)", [lib.describe(input)])
+	msg := sprintf("%s: set metadata.namespace to the app namespace (not default)", [lib.in_describe])
 }
 
 # ---------------------------------------------------------------- MX-REL-007
@@ -214,19 +218,20 @@ rel_006 contains lib.v("MX-REL-006", "deny", input, msg) if {
 # description: Every emptyDir has a sizeLimit, or every container mounting it sets an ephemeral-storage request or limit.
 # custom:
 #   id: MX-REL-007
+#   kinds: [pod]
 #   severity: warn
 #   overlays: [all]
 #   anchors: [Kyverno require-emptydir-requests-limits, kube-score ephemeral-storage]
 warn_mx_rel_007 contains r if some r in lib.warned(rel_007)
 
-rel_007 contains lib.v("MX-REL-007", "warn", input, msg) if {
-	some vol in object.get(lib.pod_spec(input), "volumes", [])
+rel_007 contains lib.vf("MX-REL-007", "warn", input, msg, e.ptr) if {
+	some vol in object.get(lib.in_pod_spec, "volumes", [])
 	is_object(vol.emptyDir)
 	not vol.emptyDir.sizeLimit
-	some e in lib.containers(input)
+	some e in lib.in_containers
 	some m in object.get(e.c, "volumeMounts", [])
 	m.name == vol.name
 	not object.get(e.c, ["resources", "limits", "ephemeral-storage"], false)
 	not object.get(e.c, ["resources", "requests", "ephemeral-storage"], false)
-	msg := sprintf("%s volume %s: set emptyDir.sizeLimit (or ephemeral-storage resources on %s) so a full disk cannot evict the node's pods", [lib.describe(input), vol.name, e.c.name])
+	msg := sprintf("%s volume %s: set emptyDir.sizeLimit (or ephemeral-storage resources on %s) so a full disk cannot evict the node's pods", [lib.in_describe, vol.name, e.c.name])
 }

@@ -9,7 +9,7 @@ turn contains {"key": k, "lines": lib.turn_lines(raw)} if {
 	endswith(k, "turnserver.conf")
 }
 
-where(t) := sprintf("ConfigMap %s %s", [lib.name_of(input), t.key])
+where(t) := sprintf("ConfigMap %s %s", [lib.in_name, t.key])
 
 # ---------------------------------------------------------------- MX-RTC-001
 
@@ -18,6 +18,7 @@ where(t) := sprintf("ConfigMap %s %s", [lib.name_of(input), t.key])
 # description: denied-peer-ip covers 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, 192.0.0/24, 192.0.2/24, 192.88.99/24, 192.168/16, 198.18/15, 198.51.100/24, 203.0.113/24, 240/4, the IPv6 loopback, NAT64, mapped, ULA and link-local ranges and data.mx.cluster_cidrs; allowed-peer-ip lists single addresses only (the TURN's own IP).
 # custom:
 #   id: MX-RTC-001
+#   kinds: [ConfigMap]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -107,6 +108,7 @@ rtc_001 contains lib.v("MX-RTC-001", "home", input, msg) if {
 # description: no-multicast-peers present, no allow-loopback-peers, no CLI without cli-password (no-cli), no web-admin, TLS 1.0/1.1 disabled when TLS is on (deny); no-tcp-relay and positive user-quota/total-quota (warnings).
 # custom:
 #   id: MX-RTC-002
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [coturn turnserver.conf, Synapse coturn.md]
@@ -172,6 +174,7 @@ positive(vals) if {
 # description: turnserver.conf sets use-auth-secret and static-auth-secret; in a ConfigMap the secret is only a placeholder filled from the turn-shared-secret Secret at start (Synapse reads the same Secret through turn_shared_secret_path).
 # custom:
 #   id: MX-RTC-003
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse coturn.md, turn_shared_secret_path]
@@ -205,6 +208,7 @@ rtc_003 contains lib.v("MX-RTC-003", "deny", input, msg) if {
 # description: A LiveKit config in a ConfigMap has no keys map and no redis.password; keys come from LIVEKIT_KEYS (secretKeyRef) or key_file on a mounted Secret.
 # custom:
 #   id: MX-RTC-004
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [livekit config-sample.yaml]
@@ -218,7 +222,7 @@ deny_mx_rtc_004 contains r if some r in lib.denied(rtc_004)
 warn_mx_rtc_004 contains r if some r in lib.warned(rtc_004)
 
 livekit contains {"key": k, "cfg": cfg} if {
-	some k, cfg in lib.yaml_key(input, ".yaml")
+	some k, cfg in lib.in_yaml
 	livekit_like(k, cfg)
 }
 
@@ -229,13 +233,13 @@ livekit_like(_, cfg) if cfg.rtc
 rtc_004 contains lib.v("MX-RTC-004", "deny", input, msg) if {
 	some l in livekit
 	count(object.get(l.cfg, "keys", {})) > 0
-	msg := sprintf("ConfigMap %s %s: remove keys; pass LIVEKIT_KEYS from a Secret or set key_file to a mounted Secret", [lib.name_of(input), l.key])
+	msg := sprintf("ConfigMap %s %s: remove keys; pass LIVEKIT_KEYS from a Secret or set key_file to a mounted Secret", [lib.in_name, l.key])
 }
 
 rtc_004 contains lib.v("MX-RTC-004", "deny", input, msg) if {
 	some l in livekit
 	object.get(l.cfg, ["redis", "password"], "") != ""
-	msg := sprintf("ConfigMap %s %s: remove redis.password; pass it from a Secret (REDIS_PASSWORD env)", [lib.name_of(input), l.key])
+	msg := sprintf("ConfigMap %s %s: remove redis.password; pass it from a Secret (REDIS_PASSWORD env)", [lib.in_name, l.key])
 }
 
 # ---------------------------------------------------------------- MX-RTC-005
@@ -245,6 +249,7 @@ rtc_004 contains lib.v("MX-RTC-004", "deny", input, msg) if {
 # description: hostNetwork, hostPort and UDP LoadBalancer Services are only for app.kubernetes.io/name coturn or livekit, and such workloads carry policy.mx/exceptions naming MX-PSS-002 with a policy.mx/reason; a coturn config declares its relay port range (min-port/max-port).
 # custom:
 #   id: MX-RTC-005
+#   kinds: [ConfigMap, Service, pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [PSS baseline (documented exception path)]
@@ -259,25 +264,25 @@ warn_mx_rtc_005 contains r if some r in lib.warned(rtc_005)
 
 rtc_apps := {"coturn", "livekit"}
 
-host_exposed if lib.pod_spec(input).hostNetwork == true
+host_exposed if lib.in_pod_spec.hostNetwork == true
 
 host_exposed if {
-	some e in lib.containers(input)
+	some e in lib.in_containers
 	some p in object.get(e.c, "ports", [])
 	object.get(p, "hostPort", 0) != 0
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
 	host_exposed
-	not lib.app_name(input) in rtc_apps
-	msg := sprintf("%s: only coturn and LiveKit may use hostNetwork/hostPort; expose %s through a Service", [lib.describe(input), lib.app_name(input)])
+	not lib.in_app_name in rtc_apps
+	msg := sprintf("%s: only coturn and LiveKit may use hostNetwork/hostPort; expose %s through a Service", [lib.in_describe, lib.in_app_name])
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
 	host_exposed
-	lib.app_name(input) in rtc_apps
+	lib.in_app_name in rtc_apps
 	not lib.excepted(input, "MX-PSS-002")
-	msg := sprintf("%s: host networking needs annotations policy.mx/exceptions: MX-PSS-002 and policy.mx/reason", [lib.describe(input)])
+	msg := sprintf("%s: host networking needs annotations policy.mx/exceptions: MX-PSS-002 and policy.mx/reason", [lib.in_describe])
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
@@ -286,7 +291,7 @@ rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {
 	some p in object.get(input.spec, "ports", [])
 	object.get(p, "protocol", "TCP") == "UDP"
 	not object.get(input.spec, ["selector", "app.kubernetes.io/name"], "") in rtc_apps
-	msg := sprintf("Service %s: UDP LoadBalancer is only for coturn and LiveKit", [lib.name_of(input)])
+	msg := sprintf("Service %s: UDP LoadBalancer is only for coturn and LiveKit", [lib.in_name])
 }
 
 rtc_005 contains lib.v("MX-RTC-005", "deny", input, msg) if {

@@ -10,6 +10,7 @@ import data.mx.lib
 # description: Every kind Secret document has a top-level sops map with mac, lastmodified, version and at least one recipient (age, pgp, kms, gcp_kms, azure_kv, hc_vault or key_groups).
 # custom:
 #   id: MX-SEC-001
+#   kinds: [Secret]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [SOPS metadata struct (stores.go)]
@@ -47,7 +48,7 @@ sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	input.kind == "Secret"
 	not has_sops
 	not holds_no_secret
-	msg := sprintf("Secret %s: no sops metadata, so the file is plaintext in git; encrypt it with sops", [lib.name_of(input)])
+	msg := sprintf("Secret %s: no sops metadata, so the file is plaintext in git; encrypt it with sops", [lib.in_name])
 }
 
 sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
@@ -55,14 +56,14 @@ sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	is_object(input.sops)
 	some f in ["mac", "lastmodified", "version"]
 	object.get(input.sops, f, "") == ""
-	msg := sprintf("Secret %s: sops.%s is missing; re-encrypt the file with sops", [lib.name_of(input), f])
+	msg := sprintf("Secret %s: sops.%s is missing; re-encrypt the file with sops", [lib.in_name, f])
 }
 
 sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 	input.kind == "Secret"
 	is_object(input.sops)
 	count([k | some k in recipient_keys; count(object.get(input.sops, k, [])) > 0]) == 0
-	msg := sprintf("Secret %s: sops lists no recipient (age, pgp, kms…); nobody can decrypt it", [lib.name_of(input)])
+	msg := sprintf("Secret %s: sops lists no recipient (age, pgp, kms…); nobody can decrypt it", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-SEC-002
@@ -72,6 +73,7 @@ sec_001 contains lib.v("MX-SEC-001", "deny", input, msg) if {
 # description: Every leaf under data and stringData of a Secret matches ENC[AES256_GCM,data:…,iv:…,tag:…,type:…] (catches half-encrypted files); apiVersion, kind and metadata stay cleartext.
 # custom:
 #   id: MX-SEC-002
+#   kinds: [Secret]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [SOPS format, Flux --encrypted-regex '^(data|stringData)$']
@@ -92,14 +94,14 @@ sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
 	some f in ["data", "stringData"]
 	some k, val in object.get(input, f, {})
 	not regex.match(enc_pattern, sprintf("%v", [val]))
-	msg := sprintf("Secret %s: %s.%s is not encrypted; run sops --encrypt with encrypted_regex ^(data|stringData)$", [lib.name_of(input), f, k])
+	msg := sprintf("Secret %s: %s.%s is not encrypted; run sops --encrypt with encrypted_regex ^(data|stringData)$", [lib.in_name, f, k])
 }
 
 sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
 	input.kind == "Secret"
 	some f in ["apiVersion", "kind"]
 	startswith(sprintf("%v", [input[f]]), "ENC[")
-	msg := sprintf("Secret %s: %s is encrypted; limit sops to data/stringData so Kubernetes can read the object", [lib.name_of(input), f])
+	msg := sprintf("Secret %s: %s is encrypted; limit sops to data/stringData so Kubernetes can read the object", [lib.in_name, f])
 }
 
 sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
@@ -115,6 +117,7 @@ sec_002 contains lib.v("MX-SEC-002", "deny", input, msg) if {
 # description: sops.encrypted_regex covers data and stringData; no unencrypted_regex or unencrypted_suffix; mac_only_encrypted is not true. Deny in production/li, warning in homelab. The .sops.yaml creation rules are checked by validate's hygiene pass.
 # custom:
 #   id: MX-SEC-003
+#   kinds: [Secret]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -133,81 +136,20 @@ sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 	re := input.sops.encrypted_regex
 	some f in ["data", "stringData"]
 	not regex.match(re, f)
-	msg := sprintf("Secret %s: sops.encrypted_regex %q does not match %s; use ^(data|stringData)$", [lib.name_of(input), re, f])
+	msg := sprintf("Secret %s: sops.encrypted_regex %q does not match %s; use ^(data|stringData)$", [lib.in_name, re, f])
 }
 
 sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 	input.kind == "Secret"
 	some f in ["unencrypted_regex", "unencrypted_suffix", "unencrypted_comment_regex"]
 	object.get(input.sops, f, "") != ""
-	msg := sprintf("Secret %s: remove sops.%s; secret data must be encrypted", [lib.name_of(input), f])
+	msg := sprintf("Secret %s: remove sops.%s; secret data must be encrypted", [lib.in_name, f])
 }
 
 sec_003 contains lib.v("MX-SEC-003", "home", input, msg) if {
 	input.kind == "Secret"
 	input.sops.mac_only_encrypted == true
-	msg := sprintf("Secret %s: sops.mac_only_encrypted lets cleartext fields change undetected; disable it", [lib.name_of(input)])
-}
-
-# ---------------------------------------------------------------- MX-SEC-004
-
-# METADATA
-# title: No secrets in ConfigMaps
-# description: ConfigMap keys and values hold no secret-like content - password/secret/token/... followed by a colon or equals sign and a literal value (placeholders ${…} and {{…}} are fine), private keys, Synapse signing-key lines.
-# custom:
-#   id: MX-SEC-004
-#   severity: deny
-#   overlays: [all]
-#   anchors: [KSV109 (HIGH), KSV01010, Polaris sensitiveConfigmapContent]
-deny_mx_sec_004 contains r if some r in lib.denied(sec_004)
-
-# METADATA
-# title: No secrets in ConfigMaps (excepted)
-# custom:
-#   id: MX-SEC-004
-#   companion: true
-warn_mx_sec_004 contains r if some r in lib.warned(sec_004)
-
-secret_word := `(?i)\b(password|pass|passwd|secret|secretkey|token|pwd|clientsecret|client_secret|aws_access_key_id)\b`
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, _ in object.get(input, "data", {})
-	regex.match(sprintf("%s$", [secret_word]), k)
-	msg := sprintf("ConfigMap %s: key %s looks like a secret; move it to a SOPS-encrypted Secret", [lib.name_of(input), k])
-}
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, raw in object.get(input, "data", {})
-	some line in split(raw, "\n")
-	m := regex.find_all_string_submatch_n(sprintf(`%s\s*["']?\s*[:=]\s*["']?([^\s"',}]*)`, [secret_word]), line, -1)
-	some hit in m
-	literal(hit[2])
-	msg := sprintf("ConfigMap %s %s: %q holds a literal secret; read it from a Secret (*_path option, env secretKeyRef or a placeholder)", [lib.name_of(input), k, hit[1]])
-}
-
-literal(val) if {
-	val != ""
-	not startswith(val, "${")
-	not startswith(val, "{{")
-	not startswith(val, "$(")
-	not startswith(val, "/")
-	not val in {"null", "~", "true", "false"}
-}
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, raw in object.get(input, "data", {})
-	regex.match(`-----BEGIN [A-Z ]*PRIVATE KEY-----`, raw)
-	msg := sprintf("ConfigMap %s %s: contains a private key; move it to a SOPS-encrypted Secret", [lib.name_of(input), k])
-}
-
-sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
-	input.kind == "ConfigMap"
-	some k, raw in object.get(input, "data", {})
-	regex.match(`(?m)^ed25519 \S+ \S{43}`, raw)
-	msg := sprintf("ConfigMap %s %s: contains a Synapse signing key; keep it in the synapse-signing-key Secret", [lib.name_of(input), k])
+	msg := sprintf("Secret %s: sops.mac_only_encrypted lets cleartext fields change undetected; disable it", [lib.in_name])
 }
 
 # ---------------------------------------------------------------- MX-SEC-005
@@ -217,6 +159,7 @@ sec_004 contains lib.v("MX-SEC-004", "deny", input, msg) if {
 # description: env[*].value is not a literal when the name looks secret (password, secret, token, key, bearer); use valueFrom.secretKeyRef (file mounts preferred).
 # custom:
 #   id: MX-SEC-005
+#   kinds: [pod]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Polaris sensitiveContainerEnvVar, Kyverno disallow-secrets-from-env-vars]
@@ -234,13 +177,13 @@ secret_env_name(n) if regex.match(`(?i)password|passwd|secret|token|bearer|apike
 
 secret_env_name(n) if regex.match(`(?i)(^|[_-])keys?([_-]|$)`, n)
 
-sec_005 contains lib.v("MX-SEC-005", "deny", input, msg) if {
-	some e in lib.containers(input)
+sec_005 contains lib.vf("MX-SEC-005", "deny", input, msg, e.ptr) if {
+	some e in lib.in_containers
 	some env in object.get(e.c, "env", [])
 	secret_env_name(env.name)
 	not regex.match(`(?i)(_FILE|_PATH)$`, env.name)
 	object.get(env, "value", "") != ""
-	msg := sprintf("%s %s (%s): env %s is a literal; use valueFrom.secretKeyRef", [lib.describe(input), e.path, e.c.name, env.name])
+	msg := sprintf("%s %s (%s): env %s is a literal; use valueFrom.secretKeyRef", [lib.in_describe, e.path, e.c.name, env.name])
 }
 
 # ---------------------------------------------------------------- MX-SEC-006
@@ -250,6 +193,7 @@ sec_005 contains lib.v("MX-SEC-005", "deny", input, msg) if {
 # description: Pod specs set automountServiceAccountToken false (operators that call the API take an exception with a reason).
 # custom:
 #   id: MX-SEC-006
+#   kinds: [pod]
 #   severity: deny
 #   home: warn
 #   overlays: [all]
@@ -264,9 +208,9 @@ deny_mx_sec_006 contains r if some r in lib.denied(sec_006)
 warn_mx_sec_006 contains r if some r in lib.warned(sec_006)
 
 sec_006 contains lib.v("MX-SEC-006", "home", input, msg) if {
-	lib.is_pod(input)
-	object.get(lib.pod_spec(input), "automountServiceAccountToken", true) != false
-	msg := sprintf("%s: set spec.automountServiceAccountToken: false (the pod does not call the Kubernetes API)", [lib.describe(input)])
+	lib.in_is_pod
+	object.get(lib.in_pod_spec, "automountServiceAccountToken", true) != false
+	msg := sprintf("%s: set spec.automountServiceAccountToken: false (the pod does not call the Kubernetes API)", [lib.in_describe])
 }
 
 # ---------------------------------------------------------------- MX-SEC-007
@@ -276,6 +220,7 @@ sec_006 contains lib.v("MX-SEC-006", "home", input, msg) if {
 # description: A Flux Kustomization that applies an overlay (path under ./overlays) has spec.decryption.provider sops and a secretRef.
 # custom:
 #   id: MX-SEC-007
+#   kinds: [Kustomization]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Flux kustomize-controller decryption]
@@ -293,7 +238,7 @@ sec_007 contains lib.v("MX-SEC-007", "deny", input, msg) if {
 	startswith(input.apiVersion, "kustomize.toolkit.fluxcd.io/")
 	regex.match(`^(\./)?overlays/`, object.get(input.spec, "path", ""))
 	not decrypts(input.spec)
-	msg := sprintf("Kustomization %s: set spec.decryption.provider: sops and spec.decryption.secretRef.name (the overlay holds SOPS Secrets)", [lib.name_of(input)])
+	msg := sprintf("Kustomization %s: set spec.decryption.provider: sops and spec.decryption.secretRef.name (the overlay holds SOPS Secrets)", [lib.in_name])
 }
 
 decrypts(spec) if {

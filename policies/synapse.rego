@@ -3,9 +3,9 @@ package mx.synapse
 
 import data.mx.lib
 
-hs contains {"key": k, "cfg": cfg} if some k, cfg in lib.homeserver(input)
+hs contains {"key": k, "cfg": cfg} if some k, cfg in lib.in_homeserver
 
-where(h) := sprintf("ConfigMap %s %s", [lib.name_of(input), h.key])
+where(h) := sprintf("ConfigMap %s %s", [lib.in_name, h.key])
 
 # ---------------------------------------------------------------- MX-SYN-001
 
@@ -14,6 +14,7 @@ where(h) := sprintf("ConfigMap %s %s", [lib.name_of(input), h.key])
 # description: If enable_registration is true, at least one of enable_registration_captcha, registrations_require_3pid or registration_requires_token is set; enable_registration_without_verification is never true.
 # custom:
 #   id: MX-SYN-001
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse config docs (open registration is a known vector for spam and abuse)]
@@ -52,6 +53,7 @@ syn_001 contains lib.v("MX-SYN-001", "deny", input, msg) if {
 # description: If url_preview_enabled, url_preview_ip_range_blacklist covers loopback, RFC1918, CGNAT, link-local, benchmark, multicast and IPv6 private ranges plus data.mx.cluster_cidrs.
 # custom:
 #   id: MX-SYN-002
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse url_preview_ip_range_blacklist]
@@ -84,6 +86,7 @@ syn_002 contains lib.v("MX-SYN-002", "deny", input, msg) if {
 # description: An overridden ip_range_blacklist still covers the private defaults; ip_range_whitelist and url_preview_ip_range_whitelist stay empty unless excepted.
 # custom:
 #   id: MX-SYN-003
+#   kinds: [ConfigMap]
 #   severity: warn
 #   overlays: [all]
 #   anchors: [Synapse ip_range_blacklist]
@@ -111,6 +114,7 @@ syn_003 contains lib.v("MX-SYN-003", "warn", input, msg) if {
 # description: registration_shared_secret, macaroon_secret_key, form_secret, turn_shared_secret, worker_replication_secret, database.args.password, redis.password, oidc_providers[*].client_secret, matrix_authentication_service.secret, email.smtp_pass and recaptcha_private_key never appear literally in a ConfigMap; use the *_path variants or an extra SOPS Secret passed with --config-path.
 # custom:
 #   id: MX-SYN-004
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse *_path options, KSV109]
@@ -156,6 +160,7 @@ runtime_templated(v) if regex.match(`^\s*(\$\{[A-Za-z_][A-Za-z0-9_]*\}|@@[A-Za-z
 # description: If the homeserver declares workers (instance_map, stream_writers, *_instances), redis.enabled is true and worker_replication_secret(_path) is set. The combined pass also checks worker ConfigMaps against the main homeserver.
 # custom:
 #   id: MX-SYN-005
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [production, li]
 #   anchors: [Synapse workers.md, worker_replication_secret]
@@ -196,6 +201,7 @@ syn_005 contains lib.v("MX-SYN-005", "deny", input, msg) if {
 # description: No listener of type manhole (deny). metrics only on its own listener and the client listener sets x_forwarded true behind the Ingress (warnings).
 # custom:
 #   id: MX-SYN-006
+#   kinds: [ConfigMap]
 #   severity: deny
 #   overlays: [all]
 #   anchors: [Synapse manhole.md, metrics-howto.md, reverse_proxy.md]
@@ -212,9 +218,9 @@ listeners(cfg) := object.get(cfg, "listeners", []) if not cfg.worker_app
 
 listeners(cfg) := object.get(cfg, "worker_listeners", []) if cfg.worker_app
 
-configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.homeserver(input)
+configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.in_homeserver
 
-configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.worker_config(input)
+configs contains {"key": k, "cfg": cfg} if some k, cfg in lib.in_worker_config
 
 resource_names(l) := {n | some r in object.get(l, "resources", []); some n in object.get(r, "names", [])}
 
@@ -248,6 +254,7 @@ syn_006 contains lib.v("MX-SYN-006", "warn", input, msg) if {
 # description: allow_guest_access false, turn_allow_guests false when turn_uris are set (Synapse defaults to true), allow_public_rooms_without_auth false, require_auth_for_profile_requests true. Warning in production, deny for the lawful-intercept instance.
 # custom:
 #   id: MX-SYN-008
+#   kinds: [ConfigMap]
 #   severity: warn
 #   li: deny
 #   overlays: [production, li]
@@ -294,6 +301,7 @@ syn_008 contains lib.v("MX-SYN-008", syn_008_level, input, msg) if {
 # description: max_upload_size is set, max_image_pixels is at most 32M, media_upload_limits is non-empty.
 # custom:
 #   id: MX-SYN-009
+#   kinds: [ConfigMap]
 #   severity: warn
 #   overlays: [all]
 #   anchors: [Synapse media options]
@@ -325,6 +333,7 @@ syn_009 contains lib.v("MX-SYN-009", "warn", input, msg) if {
 # description: trusted_key_servers is explicit (or suppress_key_server_warning), public_baseurl is https, report_stats is explicit. federation_domain_whitelist is not checked (whether federation is private is a deployment choice).
 # custom:
 #   id: MX-SYN-010
+#   kinds: [ConfigMap]
 #   severity: warn
 #   overlays: [all]
 #   anchors: [Synapse config docs]

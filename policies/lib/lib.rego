@@ -49,6 +49,10 @@ default cluster_cidrs := ["10.42.0.0/16", "10.43.0.0/16"]
 
 cluster_cidrs := data.mx.cluster_cidrs
 
+default require_digests := false
+
+require_digests := data.mx.require_digests
+
 default li_allowed_cidrs := []
 
 li_allowed_cidrs := data.mx.li_allowed_cidrs
@@ -78,8 +82,16 @@ long_running(obj) if obj.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet
 
 container_fields := ["initContainers", "containers", "ephemeralContainers"]
 
-# Every container of a pod template with where it sits, so messages can name the field path.
-containers(obj) := [{"c": c, "field": f, "path": sprintf("%s[%d]", [f, i])} |
+# Where the pod spec sits in each kind, so results can point at the offending field's line.
+pod_spec_path(obj) := ["spec"] if obj.kind == "Pod"
+
+pod_spec_path(obj) := ["spec", "template", "spec"] if obj.kind in workload_kinds
+
+pod_spec_path(obj) := ["spec", "jobTemplate", "spec", "template", "spec"] if obj.kind == "CronJob"
+
+# Every container of a pod template with where it sits, so messages can name the field path
+# (path) and results the field itself (ptr: the path from the object's root).
+containers(obj) := [{"c": c, "field": f, "path": sprintf("%s[%d]", [f, i]), "ptr": array.concat(pod_spec_path(obj), [f, i])} |
 	spec := pod_spec(obj)
 	some f in container_fields
 	some i, c in object.get(spec, f, [])
@@ -114,6 +126,68 @@ app_name(obj) := n if {
 } else := name_of(obj)
 
 describe(obj) := sprintf("%s %s", [obj.kind, name_of(obj)])
+
+# ---------------------------------------------------------------- the current document, once
+#
+# Rules are cached for the length of a query, functions are not: a rule that calls
+# containers(input) recomputes the comprehension at every call (the profile showed pod_spec and
+# containers evaluated ~110 times per document). These in_* rules compute each value once per
+# document; the functions stay for other objects (combined rules) and tests.
+in_pod_spec := pod_spec(input)
+
+in_is_pod if in_pod_spec
+
+in_containers := containers(input)
+
+in_main_containers := main_containers(input)
+
+in_pod_sc := pod_sc(input)
+
+in_pod_labels := pod_labels(input)
+
+in_pod_meta := pod_meta(input)
+
+in_describe := describe(input)
+
+in_name := name_of(input)
+
+in_app_name := app_name(input)
+
+in_homeserver := homeserver(input)
+
+in_yaml := yaml_key(input, ".yaml")
+
+in_worker_config := worker_config(input)
+
+# ---------------------------------------------------------------- images
+
+# Repository part of an image reference (no tag, no digest): docker.io/library/redis.
+image_repo(ref) := r if {
+	no_digest := split(ref, "@")[0]
+	last := regex.replace(no_digest, `^.*/`, "")
+	r := trim_suffix(no_digest, regex.replace(last, `^[^:]*`, ""))
+}
+
+# The user each image is built to run as: its files and data directories belong to that uid, so
+# the renderer runs it as that uid. A uid below 10000 that the image itself chose is info, not a
+# warning (MX-PSS-018): changing it breaks the image rather than hardening it. Images not listed
+# here, and other uids, stay warnings.
+image_uids := {
+	"docker.io/matrixdotorg/synapse": 991,
+	"docker.io/vectorim/element-web": 101,
+	"docker.io/nginxinc/nginx-unprivileged": 101,
+	"ghcr.io/etkecc/ketesa": 101,
+	"docker.io/awesometechnologies/synapse-admin": 101,
+	"docker.io/library/postgres": 999,
+	"docker.io/library/redis": 999,
+	"docker.io/jitsi/prosody": 1000,
+	"docker.io/jitsi/jicofo": 1000,
+	"docker.io/jitsi/jvb": 1000,
+	"docker.io/jitsi/web": 1000,
+	"docker.io/clamav/clamav": 100,
+}
+
+image_chosen_uid(image, uid) if image_uids[image_repo(image)] == uid
 
 # ---------------------------------------------------------------- config parsing
 
@@ -203,7 +277,9 @@ excepted(obj, id) if {
 # A violation is {"id", "msg", "obj", "level"} with level:
 #   "deny"  always an error,
 #   "home"  error in production/li, warning in homelab ("home→W": downgraded, never silenced),
-#   "warn"  always a warning.
+#   "warn"  always a warning,
+#   "info"  counted in the report's summary, listed only with --verbose: true, but nothing the
+#           user has to act on (e.g. a uid the image itself is built to run as).
 # Rules call denied(set) / warned(set) so that one violation set feeds both rule names.
 
 level(v) := "exception" if excepted(v.obj, v.id)
@@ -230,19 +306,24 @@ level(v) := "warn" if {
 	v.level == "warn"
 }
 
-result(v, severity) := {
+level(v) := "info" if {
+	not excepted(v.obj, v.id)
+	v.level == "info"
+}
+
+result(v, severity) := object.union({
 	"msg": v.msg,
 	"id": v.id,
 	"severity": severity,
 	"kind": object.get(v.obj, "kind", ""),
 	"name": name_of(v.obj),
 	"namespace": namespace_of(v.obj),
-}
+}, {"field": v.field | v.field})
 
 denied(vs) := {result(v, "error") | some v in vs; level(v) == "deny"}
 
-# Warnings and counted exceptions (validate reports results with exception: true separately).
-warned(vs) := {result(v, "warning") | some v in vs; level(v) == "warn"} | {r |
+# Warnings, infos and counted exceptions (validate reports results with exception: true separately).
+warned(vs) := {result(v, "warning") | some v in vs; level(v) == "warn"} | {result(v, "info") | some v in vs; level(v) == "info"} | {r |
 	some v in vs
 	level(v) == "exception"
 	base := result(v, "warning")
@@ -255,3 +336,7 @@ warned(vs) := {result(v, "warning") | some v in vs; level(v) == "warn"} | {r |
 
 # Shorthand constructor used by every package.
 v(id, level, obj, msg) := {"id": id, "level": level, "obj": obj, "msg": msg}
+
+# The same, naming the offending field (path from the object's root, e.g. a container), so
+# annotations point at its line instead of the object's metadata.name.
+vf(id, level, obj, msg, field) := {"id": id, "level": level, "obj": obj, "msg": msg, "field": field}

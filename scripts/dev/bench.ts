@@ -1,5 +1,9 @@
-// `npm run bench [-- --rounds N] [DIR]`: our full gate vs the naive per-overlay `kustomize build | kubeconform`,
-// timed on the same tree in the same run so machine noise hits both sides alike.
+// `npm run bench [-- --rounds N] [--scales 1,5,10] [--profile] [DIR]`: our full gate vs the naive
+// per-overlay `kustomize build | kubeconform`, timed on the same tree in the same run so machine
+// noise hits both sides alike; then the same on copies of the tree with its overlays 5x and 10x
+// (ratio and time per resource per row, so growth is visible); --profile prints the five rules the
+// Rego time goes to (opa eval --profile, the engine conftest embeds).
+import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -7,11 +11,12 @@ import { projectRoot } from '../../src/lib/versions.ts';
 import { toolPath } from '../../src/lib/tools.ts';
 import { UsageError, exitOnKnownError } from '../../src/lib/errors.ts';
 import { step, done, warn } from '../../src/lib/progress.ts';
-import { parseFlags } from '../../src/lib/args.ts';
-import { answerHelp } from './help.ts';
 import { discover, checkRepoDir } from '../../src/validate/discover.ts';
 import { schemaDir, checkSchemaCache } from '../../src/validate/schema.ts';
 import { validate } from '../../src/validate/report.ts';
+import { build } from '../../src/validate/build.ts';
+import { scaledTree } from './bench/scaled-tree.ts';
+import { profileRules } from './bench/rego-profile.ts';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -25,36 +30,27 @@ async function time(fn: () => Promise<void>): Promise<number> {
   return performance.now() - t0;
 }
 
-async function main(): Promise<void> {
-  answerHelp(`Usage: npm run bench -- [--rounds N] [DIR]
+interface Row {
+  scale: number;
+  entries: number;
+  resources: number;
+  ours: number;
+  naive: number;
+}
 
-Times the full validate gate (cold and cached) against the naive per-overlay
-\`kustomize build | kubeconform\` loop on the same tree (DIR, default this project), N rounds each
-(default 5), and prints medians and the ratio.`);
-  const { values, positionals } = parseFlags('npm run bench', process.argv.slice(2), { rounds: { type: 'string', default: '5' } }, true);
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${values.rounds}`);
-  const repo = await checkRepoDir(positionals[0] ?? projectRoot);
-  checkSchemaCache();
+/** Cold gate (validate CLI --no-cache) and naive loop on one tree, alternating, medians. */
+async function measure(repo: string, rounds: number, label: string): Promise<Omit<Row, 'scale'> & { warm?: number; inProcess?: number }> {
   // The naive pipeline people copy only knows kustomization roots, so it gets exactly those.
-  const overlays = (await discover(repo)).filter((e) => e.hasKustomization);
+  const entries = await discover(repo);
+  const overlays = entries.filter((e) => e.hasKustomization);
   if (overlays.length === 0) warn(`no overlays under ${repo}; timings measure start-up only`);
   const location = path.join(schemaDir(), '{{ .ResourceKind }}{{ .KindSuffix }}.json');
-
-  // Cold: every check runs (--no-cache). Warm: what a pre-push run over unchanged overlays pays
-  // (kustomize builds, hygiene, results of unchanged entries from the cache).
   const cli = (extra: string[]) => async () => {
     const r = await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/validate.ts'), repo, '--format', 'json', ...extra], {
       reject: false,
       cwd: projectRoot,
     });
     if (r.exitCode === 2) throw new Error(`validate failed: ${r.stderr}`);
-  };
-  const ours = cli(['--no-cache']);
-  const oursWarm = cli([]);
-  // The gate without node+tsx start-up (~0.3 s here), i.e. what a long-lived caller or a compiled build pays.
-  const oursInProcess = async () => {
-    await validate({ dir: repo, cache: false });
   };
   const naive = async () => {
     for (const o of overlays) {
@@ -65,45 +61,91 @@ Times the full validate gate (cold and cached) against the naive per-overlay
       );
     }
   };
-
+  const ours = cli(['--no-cache']);
   // One untimed round each warms the page cache and tsx's transform cache.
   await ours();
-  await oursWarm();
-  await oursInProcess();
   await naive();
   const tOurs: number[] = [];
-  const tWarm: number[] = [];
-  const tIn: number[] = [];
   const tNaive: number[] = [];
   for (let i = 1; i <= rounds; i++) {
     // Alternate the order so neither side always runs on a warmer machine.
     if (i % 2) {
       tOurs.push(await time(ours));
-      tWarm.push(await time(oursWarm));
-      tIn.push(await time(oursInProcess));
       tNaive.push(await time(naive));
     } else {
       tNaive.push(await time(naive));
-      tIn.push(await time(oursInProcess));
-      tWarm.push(await time(oursWarm));
       tOurs.push(await time(ours));
     }
-    step(`round ${i}/${rounds}: validate ${tOurs[i - 1].toFixed(0)} ms (cached ${tWarm[i - 1].toFixed(0)} ms, in-process ${tIn[i - 1].toFixed(0)} ms), naive ${tNaive[i - 1].toFixed(0)} ms`);
+    step(`${label} round ${i}/${rounds}: validate ${tOurs[i - 1].toFixed(0)} ms, naive ${tNaive[i - 1].toFixed(0)} ms`);
   }
-  const mo = median(tOurs);
-  const mw = median(tWarm);
-  const mi = median(tIn);
-  const mn = median(tNaive);
-  done(`${overlays.length} overlays, ${rounds} rounds`);
-  process.stdout.write(
-    `validate CLI, every check (kustomize + kubeconform + conftest + hygiene, --no-cache): median ${mo.toFixed(0)} ms\n` +
-      `validate CLI, unchanged tree (results from the cache): median ${mw.toFixed(0)} ms\n` +
-      `validate in-process (same checks, no node/tsx start-up): median ${mi.toFixed(0)} ms\n` +
-      `naive (sequential kustomize build | kubeconform -strict): median ${mn.toFixed(0)} ms\n` +
-      `ratio validate CLI/naive: ${(mo / mn).toFixed(2)}\n` +
-      `ratio validate CLI cached/naive: ${(mw / mn).toFixed(2)}\n` +
-      `ratio validate in-process/naive: ${(mi / mn).toFixed(2)}\n`,
-  );
+  const built = await Promise.all(entries.map((e) => build(e)));
+  return { entries: entries.length, resources: built.reduce((n, b) => n + b.docs.length, 0), ours: median(tOurs), naive: median(tNaive) };
+}
+
+async function main(): Promise<void> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      allowPositionals: true,
+      options: { rounds: { type: 'string', default: '5' }, scales: { type: 'string', default: '1,5,10' }, profile: { type: 'boolean' } },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${values.rounds}`);
+  const scales = (values.scales ?? '1').split(',').map(Number);
+  if (scales.some((x) => !Number.isInteger(x) || x < 1)) throw new UsageError(`--scales must list positive integers (1,5,10), got ${values.scales}`);
+  const repo = await checkRepoDir(positionals[0] ?? projectRoot);
+  checkSchemaCache();
+
+  if (values.profile) {
+    const built = await Promise.all((await discover(repo)).map((e) => build(e)));
+    const top = await profileRules(repo, built);
+    process.stdout.write(`opa eval --profile over ${built.reduce((n, b) => n + b.docs.length, 0)} documents, top rules by time:\n`);
+    for (const t of top) process.stdout.write(`  ${t.rule.padEnd(36)} ${t.ms.toFixed(0).padStart(6)} ms  ${t.evals} evals\n`);
+  }
+
+  // What a pre-push run over an unchanged tree pays (results from the cache), and the gate without
+  // node+tsx start-up (what a long-lived caller pays): for the project's tree only.
+  const warmCli = async () => {
+    await execa(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/validate.ts'), repo, '--format', 'json'], { reject: false, cwd: projectRoot });
+  };
+  await warmCli();
+  const tWarm: number[] = [];
+  const tIn: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    tWarm.push(await time(warmCli));
+    tIn.push(await time(async () => void (await validate({ dir: repo, cache: false }))));
+  }
+
+  const rows: Row[] = [];
+  for (const scale of scales) {
+    const tree = scale === 1 ? { dir: repo, cleanup: async () => {} } : await scaledTree(repo, scale);
+    try {
+      rows.push({ scale, ...(await measure(tree.dir, rounds, `${scale}x`)) });
+    } finally {
+      await tree.cleanup();
+    }
+  }
+  done(`${rounds} rounds per tree`);
+  const out = [
+    'tree   entry points  resources  validate --no-cache  naive loop   ratio  validate/resource  naive/resource',
+    ...rows.map(
+      (r) =>
+        `${`${r.scale}x`.padEnd(6)} ${String(r.entries).padStart(12)}  ${String(r.resources).padStart(9)}  ${`${r.ours.toFixed(0)} ms`.padStart(19)}  ${`${r.naive.toFixed(0)} ms`.padStart(10)}  ${(r.ours / r.naive).toFixed(2).padStart(6)}  ${`${(r.ours / r.resources).toFixed(2)} ms`.padStart(17)}  ${`${(r.naive / r.resources).toFixed(2)} ms`.padStart(14)}`,
+    ),
+  ];
+  const first = rows.find((r) => r.scale === 1);
+  if (first) {
+    out.push(
+      `validate CLI, unchanged tree (results from the cache): median ${median(tWarm).toFixed(0)} ms (ratio ${(median(tWarm) / first.naive).toFixed(2)})`,
+      `validate in-process (no node/tsx start-up), --no-cache: median ${median(tIn).toFixed(0)} ms (ratio ${(median(tIn) / first.naive).toFixed(2)})`,
+      `ratio validate CLI/naive: ${(first.ours / first.naive).toFixed(2)}`,
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 main().catch((err: unknown) => exitOnKnownError(err, 'bench'));

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { projectRoot } from '../../src/lib/versions.ts';
+import { ruleFiles } from '../../src/validate/policy.ts';
+import { dispatchRules, renderMain } from '../../src/validate/dispatch.ts';
 
 export const HAND_WRITTEN = '<!-- hand-written below this line: kept verbatim by scripts/dev/policy-docs.ts -->';
 
@@ -166,15 +168,24 @@ export function generate(root = projectRoot): { expected: string; current: strin
   return { expected: renderDocs(collectRules(path.join(root, 'policies')), handWrittenPart(current)), current };
 }
 
+/** policies/main.rego as the rules' METADATA `kinds:` make it (src/validate/dispatch.ts). */
+export function generateMain(root = projectRoot): { expected: string; current: string | undefined } {
+  const file = path.join(root, 'policies', 'main.rego');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  return { expected: renderMain(dispatchRules(ruleFiles(root))), current };
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { expected, current } = generate();
+  const docs = generate();
+  const main = generateMain();
   if (process.argv.includes('--check')) {
-    if (expected !== current) {
-      process.stderr.write('docs/policies.md is out of date; run `npx tsx scripts/dev/policy-docs.ts`\n');
+    if (docs.expected !== docs.current || main.expected !== main.current) {
+      process.stderr.write('docs/policies.md or policies/main.rego is out of date; run `npx tsx scripts/dev/policy-docs.ts`\n');
       process.exit(1);
     }
   } else {
-    writeFileSync(docsPath(), expected);
-    process.stdout.write(`wrote docs/policies.md\n`);
+    writeFileSync(docsPath(), docs.expected);
+    writeFileSync(path.join(projectRoot, 'policies', 'main.rego'), main.expected);
+    process.stdout.write(`wrote docs/policies.md and policies/main.rego\n`);
   }
 }

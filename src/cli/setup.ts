@@ -15,7 +15,7 @@ import { ensureSchemaCache } from '../schemas/cache.ts';
 
 const HELP = `Usage: matrix-gitops setup [--tools-only] [--schemas-only]
 
-Installs the pinned CLI tools (kustomize, kubeconform, conftest, sops, age, helm) with
+Installs the pinned CLI tools (kustomize, kubeconform, conftest, opa, sops, age, helm) with
 \`go install MODULE@VERSION\` and builds the offline JSON schema cache from pinned Go modules,
 into the per-user cache shared by every repository on this machine:
   \$MATRIX_GITOPS_CACHE, else \$XDG_CACHE_HOME/matrix-gitops, else ~/.cache/matrix-gitops

@@ -10,6 +10,7 @@ import { FORMATS, isFormat } from '../validate/formats/index.ts';
 
 const USAGE = `Usage: matrix-gitops validate [DIR] [--overlay NAME] [--path P]... [--policies DIR] [--crds DIR]...
                               [--format pretty|json|sarif|junit|github] [--no-cache]
+                              [--verbose] [--quiet] [--max-warnings N]
 
 Builds DIR (default: the current directory) the way Flux does: from the roots clusters/*, flux/*,
 kubernetes/flux*, overlays/* and every --path, it follows each Flux Kustomization's spec.path (with
@@ -24,7 +25,13 @@ Secret in DIR must be SOPS-encrypted and covered by the nearest .sops.yaml.
 Results of unchanged entry points (same rendered YAML, policies, schemas and tool versions) come
 from the per-user cache (validate/ under the matrix-gitops cache); --no-cache checks everything again.
 
-Exit codes: 0 no error findings, 1 error findings, 2 usage or environment error.
+The pretty report groups findings by rule: warnings with a count and a few examples, then counted
+exceptions, then every error with its fix. --verbose lists every finding (and the info-level ones,
+which are otherwise only counted); --quiet reports errors only; --max-warnings N fails the run
+when there are more than N warnings (info does not count), as eslint does.
+
+Exit codes: 0 no error findings, 1 error findings (or more warnings than --max-warnings),
+2 usage or environment error (including a DIR with no entry points).
 `;
 
 interface Args {
@@ -35,6 +42,9 @@ interface Args {
   paths: string[];
   policies?: string;
   crds: string[];
+  verbose: boolean;
+  quiet: boolean;
+  maxWarnings?: number;
 }
 
 function parse(argv: string[]): Args | 'help' {
@@ -46,11 +56,17 @@ function parse(argv: string[]): Args | 'help' {
     path: { type: 'string', multiple: true },
     policies: { type: 'string' },
     crds: { type: 'string', multiple: true },
+    verbose: { type: 'boolean', short: 'v' },
+    quiet: { type: 'boolean', short: 'q' },
+    'max-warnings': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   }, true);
   if (positionals.length > 1) throw new UsageError(`expected at most one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
   const format = values.format ?? 'pretty';
   if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected ${Object.keys(FORMATS).join('|')})`);
+  if (values.verbose && values.quiet) throw new UsageError('--verbose and --quiet exclude each other; pick one');
+  const max = values['max-warnings'];
+  if (max !== undefined && !/^\d+$/.test(max)) throw new UsageError(`--max-warnings expects a whole number >= 0, got "${max}"`);
   // This project's own `npm run validate -- DIR` runs in the package root; INIT_CWD is where the user
   // typed it. Anywhere else (a generated repository's scripts and hook, npx) the working directory is meant.
   const inOwnCheckout = process.cwd() === packageRoot && process.env.INIT_CWD;
@@ -63,6 +79,9 @@ function parse(argv: string[]): Args | 'help' {
     paths: values.path ?? [],
     policies: values.policies === undefined ? undefined : path.resolve(cwd, values.policies),
     crds: (values.crds ?? []).map((d) => path.resolve(cwd, d)),
+    verbose: values.verbose === true,
+    quiet: values.quiet === true,
+    maxWarnings: max === undefined ? undefined : Number(max),
   };
 }
 
@@ -84,10 +103,13 @@ export async function run(argv: string[]): Promise<number> {
       step(`${o.name}: ${o.resources} resources${errors > 0 ? `, ${style.err(`${errors} errors`)}` : ''}`);
     },
   });
-  // Not an error (a fresh scaffold may have none yet), but a silent pass over nothing would mislead.
-  if (report.overlays.length === 0) warn(`no overlays/*/, flux/*/, clusters/*/ or kubernetes/flux*/ entry points under ${args.dir}; pass --path`);
-  process.stdout.write(FORMATS[args.format](report));
-  return report.ok ? 0 : 1;
+  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+  const tooMany = args.maxWarnings !== undefined && warnings > args.maxWarnings;
+  // --quiet: errors only, in every format; the pretty summary still counts what it hides.
+  const shown = args.quiet && args.format !== 'pretty' ? { ...report, findings: report.findings.filter((f) => f.severity === 'error'), exceptions: [] } : report;
+  process.stdout.write(FORMATS[args.format](shown, { verbose: args.verbose, quiet: args.quiet }));
+  if (tooMany) warn(`${warnings} warnings, more than --max-warnings ${args.maxWarnings}`);
+  return report.ok && !tooMany ? 0 : 1;
 }
 
 if (isEntryPoint(import.meta.url)) await execute('validate', { run }, process.argv.slice(2));

@@ -6,7 +6,7 @@ import { versions, type ToolPin } from './versions.ts';
 import { toolDir } from './paths.ts';
 import { EnvironmentError } from './errors.ts';
 
-export type ToolName = 'kustomize' | 'kubeconform' | 'conftest' | 'sops' | 'age' | 'age-keygen' | 'helm';
+export type ToolName = 'kustomize' | 'kubeconform' | 'conftest' | 'opa' | 'sops' | 'age' | 'age-keygen' | 'helm';
 
 export function pinFor(binary: string): { name: string; pin: ToolPin } {
   for (const [name, pin] of Object.entries(versions().tools)) {

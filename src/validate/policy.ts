@@ -9,12 +9,17 @@ import { toolPath } from '../lib/tools.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Built } from './build.ts';
 import type { Finding, Severity } from './types.ts';
+import { mainCovers } from './dispatch.ts';
 import { asRecord, str } from './types.ts';
 
 export interface PolicyData {
   trusted_registries: string[];
   cluster_cidrs: string[];
   li_allowed_cidrs: string[];
+  /** matrix-gitops.yaml requireImageDigests: MX-IMG-002 enforced instead of counted as info. */
+  require_digests: boolean;
+  /** matrix-gitops.yaml git (MX-FLX-001, the deploy gate); absent keys take the rule's defaults. */
+  git?: { url?: string; branch?: string; deployBranch?: string };
 }
 
 // Same defaults the scaffold uses when matrix-gitops.yaml leaves them out.
@@ -22,10 +27,18 @@ const DEFAULTS: PolicyData = {
   trusted_registries: ['docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io'],
   cluster_cidrs: ['10.42.0.0/16', '10.43.0.0/16'],
   li_allowed_cidrs: [],
+  require_digests: false,
 };
 
 function strings(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+}
+
+function gitData(git: Record<string, unknown> | undefined): Pick<PolicyData, 'git'> {
+  if (!git) return {};
+  const out: NonNullable<PolicyData['git']> = {};
+  for (const k of ['url', 'branch', 'deployBranch'] as const) if (typeof git[k] === 'string') out[k] = git[k] as string;
+  return { git: out };
 }
 
 export async function loadPolicyData(repo: string): Promise<PolicyData> {
@@ -39,6 +52,8 @@ export async function loadPolicyData(repo: string): Promise<PolicyData> {
     trusted_registries: strings(cfg?.trustedRegistries) ?? DEFAULTS.trusted_registries,
     cluster_cidrs: strings(cfg?.clusterCidrs) ?? DEFAULTS.cluster_cidrs,
     li_allowed_cidrs: strings(asRecord(cfg?.li)?.allowedCidrs) ?? DEFAULTS.li_allowed_cidrs,
+    require_digests: cfg?.requireImageDigests === true,
+    ...gitData(asRecord(cfg?.git)),
   };
 }
 
@@ -80,6 +95,8 @@ export interface PolicyOutcome {
   exceptions: Finding[];
 }
 
+const GATE_PACKAGES = new Set(['mx.combined', 'main', 'gate_combined']);
+
 function toFinding(res: ConftestResult, severity: Severity, overlay: string, file: string): Finding {
   const meta = res.metadata ?? {};
   const details = asRecord(meta.details) ?? {};
@@ -93,7 +110,14 @@ function toFinding(res: ConftestResult, severity: Severity, overlay: string, fil
     name: pick('name'),
     namespace: pick('namespace'),
     message: res.msg ?? 'policy violation',
+    ...(fieldPath(meta.field) ? { field: fieldPath(meta.field) } : {}),
+    ...(pick('reason') ? { reason: pick('reason') as string } : {}),
   };
+}
+
+/** A rule's `field` (path of the offending field in the object), when it names one. */
+function fieldPath(v: unknown): Array<string | number> | undefined {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number') ? (v as Array<string | number>) : undefined;
 }
 
 async function conftest(args: string[]): Promise<ConftestOutput[]> {
@@ -105,14 +129,24 @@ async function conftest(args: string[]): Promise<ConftestOutput[]> {
   }
 }
 
+/**
+ * The gate's entry packages (main, gate_combined) put every result in `deny` with its `severity`;
+ * packages run one by one (the fallback) use conftest's own deny/warn split.
+ */
+function severityOf(res: ConftestResult, fallback: Severity): Severity {
+  const s = res.metadata?.severity;
+  return s === 'error' || s === 'warning' || s === 'info' ? s : fallback;
+}
+
 function collect(outputs: ConftestOutput[], built: Built, outcome: PolicyOutcome): void {
+  const add = (res: ConftestResult, fallback: Severity) => {
+    const fnd = toFinding(res, severityOf(res, fallback), built.entry.name, built.entry.path);
+    if (res.metadata?.exception === true) outcome.exceptions.push({ ...fnd, severity: 'warning' });
+    else outcome.findings.push(fnd);
+  };
   for (const o of outputs) {
-    for (const f of o.failures ?? []) outcome.findings.push(toFinding(f, 'error', built.entry.name, built.entry.path));
-    for (const w of o.warnings ?? []) {
-      const fnd = toFinding(w, 'warning', built.entry.name, built.entry.path);
-      if (w.metadata?.exception === true) outcome.exceptions.push(fnd);
-      else outcome.findings.push(fnd);
-    }
+    for (const f of o.failures ?? []) add(f, 'error');
+    for (const w of o.warnings ?? []) add(w, 'warning');
     for (const e of o.exceptions ?? []) outcome.exceptions.push(toFinding(e, 'warning', built.entry.name, built.entry.path));
   }
 }
@@ -139,14 +173,15 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
       writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays, ...data } })),
     ]);
     const base = ['--no-fail', '-o', 'json', ...ruleFiles(repo, policies).flatMap((f) => ['-p', f])];
-    // Per-document rules through policies/main.rego (one deny + one warn query per document instead
-    // of two queries per rule), when the policy set has that entry point; else every namespace.
-    const hasMain = existsSync(path.join(policies, 'main.rego'));
+    // Per-document rules through policies/main.rego (one query per document, only the rules for its
+    // kind) when it dispatches every rule of the policy set; else every namespace, rule by rule.
+    const hasMain = mainCovers(policies, ruleFiles(repo, policies));
     const perDocPass = hasMain
       ? conftest(['test', '--namespace', 'main', ...base, '-d', allData, ...files]).then((out) => new Map(withDocs.map((b, i) => [b, out.filter((o) => path.basename(o.filename ?? '') === path.basename(files[i]))])))
       : Promise.all(withDocs.map((b, i) => conftest(['test', '--all-namespaces', ...base, '-d', dataFiles[i], files[i]]))).then(
-        // --all-namespaces would also run mx.combined per document, where input is one object not a list.
-        (outs) => new Map(withDocs.map((b, i) => [b, outs[i].filter((o) => o.namespace !== 'mx.combined')])),
+        // --all-namespaces would also run mx.combined per document (where input is one object, not a
+        // list) and the gate's own entry packages, which would report every result a second time.
+        (outs) => new Map(withDocs.map((b, i) => [b, outs[i].filter((o) => !GATE_PACKAGES.has(o.namespace ?? ''))])),
       );
     // Cross-resource rules: policies/gate_combined.rego runs mx.combined once per entry inside one
     // --combine process and tags each result with its entry; without it, one process per entry.

@@ -1,7 +1,7 @@
 // Runs every check and assembles one report; each overlay's checks run concurrently with the others.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '../lib/errors.ts';
+import { EnvironmentError, UsageError } from '../lib/errors.ts';
 import { checkRepoDir, selectEntries } from './discover.ts';
 import type { Built } from './build.ts';
 import { walk } from './flux-graph.ts';
@@ -13,6 +13,8 @@ import { repoCrdSchemas } from './repo-crds.ts';
 import { entryKey, readCached, runKey, writeCached, type CachedResult } from './cache.ts';
 import { hygieneCheck } from './hygiene.ts';
 import { indexSources, attribute, type Source } from './sources.ts';
+import { readCatalog, type RuleCatalog } from './rule-meta.ts';
+import { mergeSecretFindings } from './secret-findings.ts';
 import type { Finding, OverlayResult, Report } from './types.ts';
 
 export interface ValidateOptions {
@@ -30,7 +32,7 @@ export interface ValidateOptions {
   onOverlay?: (o: OverlayResult, findings: Finding[]) => void;
 }
 
-const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 /** Bump when matrix-scope.ts changes which findings it keeps (part of the result-cache key). */
 const SCOPE_VERSION = 1;
 
@@ -74,6 +76,10 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   for (const d of opts.crds ?? []) if (!existsSync(d) || !statSync(d).isDirectory()) throw new EnvironmentError(`--crds ${d}: not a folder (pass a folder of CustomResourceDefinition YAML)`);
   const walked = await walk(repo, { paths: opts.paths });
   try {
+    // A pass over nothing would read as "all good"; a directory without entry points is a usage error.
+    if (walked.builts.length === 0) {
+      throw new UsageError(`no entry points in ${opts.dir}: expected overlays/<name>/kustomization.yaml, flux/<name>/, clusters/<name>/ or kubernetes/flux*/ (or pass --path)`);
+    }
     const built = selectEntries(walked.builts, opts.overlay);
     const hygienePromise = hygieneCheck(repo);
     const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds)]);
@@ -115,19 +121,25 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     const raw = dedupe(perOverlay.flatMap((o) => o.findings.map((f) => ({ f, root: o.root }))));
     const rawExceptions = dedupe(perOverlay.flatMap((o) => o.exceptions.map((f) => ({ f, root: o.root }))));
     // Tracing findings to source files parses the whole tree, so a clean run skips it.
-    const sources = raw.length + rawExceptions.length > 0 ? await indexSources(repo) : new Map<string, Source[]>();
-    const findings = [...attribute(raw, sources), ...(await hygienePromise)].sort(
+    const traced = new Set([...raw, ...rawExceptions].flatMap((f) => (f.name ? [f.name] : [])));
+    const sources = traced.size > 0 ? await indexSources(repo, traced) : new Map<string, Source[]>();
+    const findings = mergeSecretFindings([...attribute(raw, sources), ...(await hygienePromise)]).sort(
       (a, b) =>
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
         (a.overlay ?? '').localeCompare(b.overlay ?? '') ||
         a.rule.localeCompare(b.rule),
     );
+    const exceptions = attribute(rawExceptions, sources);
+    // Title and help of every rule the report names (SARIF rule metadata, the pretty report's fix lines).
+    const catalog: RuleCatalog = readCatalog(dirs.flatMap((d) => ruleFiles(repo, d)));
+    const named = new Set([...findings, ...exceptions].map((f) => f.rule));
     return {
       ok: !findings.some((f) => f.severity === 'error'),
       overlays: perOverlay.map((o) => o.overlay),
       findings,
-      exceptions: attribute(rawExceptions, sources),
+      exceptions,
       notes: walked.notes,
+      rules: Object.fromEntries(Object.entries(catalog).filter(([id]) => named.has(id)).sort((a, b) => a[0].localeCompare(b[0]))),
     };
   } finally {
     await walked.cleanup();

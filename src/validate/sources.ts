@@ -2,7 +2,7 @@
 // point at a line-addressable file instead of an overlay directory whenever the match is unambiguous.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments, isNode } from 'yaml';
+import { parseAllDocuments, isNode, type Document } from 'yaml';
 import type { Finding } from './types.ts';
 import { asRecord, identity } from './types.ts';
 import { yamlFiles } from './hygiene.ts';
@@ -10,18 +10,25 @@ import { yamlFiles } from './hygiene.ts';
 export interface Source {
   file: string;
   line: number;
+  /** Line of a field inside the resource (the deepest part of the path the file has). */
+  lineOf?: (field: Array<string | number>) => number;
 }
 export type SourceIndex = Map<string, Source[]>;
 
 const key = (kind: string | null, name: string | null) => `${kind}|${name}`;
 
-export async function indexSources(repo: string): Promise<SourceIndex> {
+/**
+ * `names`: only files that mention one of these resource names are parsed (YAML parsing of the
+ * whole tree dominated a run with findings; a finding can only be traced to a file naming it).
+ */
+export async function indexSources(repo: string, names?: Set<string>): Promise<SourceIndex> {
   const index: SourceIndex = new Map();
   const files = await yamlFiles(repo);
   await Promise.all(
     files.map(async (file) => {
       const text = await readFile(file, 'utf8');
       if (!/^kind:/m.test(text)) return;
+      if (names && ![...names].some((n) => text.includes(n))) return;
       const rel = path.relative(repo, file).split(path.sep).join('/');
       for (const d of parseAllDocuments(text)) {
         if (d.errors.length > 0) continue;
@@ -35,12 +42,21 @@ export async function indexSources(repo: string): Promise<SourceIndex> {
         const line = text.slice(0, offset).split('\n').length;
         const k = key(id.kind, id.name);
         const list = index.get(k) ?? [];
-        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line });
+        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => fieldLine(text, d, field) ?? line });
         index.set(k, list);
       }
     }),
   );
   return index;
+}
+
+/** Line of the deepest node along `field` that the document has (a patch may set the rest). */
+function fieldLine(text: string, doc: Document, field: Array<string | number>): number | undefined {
+  for (let n = field.length; n > 0; n--) {
+    const node = doc.getIn(field.slice(0, n), true);
+    if (isNode(node) && node.range) return text.slice(0, node.range[0]).split('\n').length;
+  }
+  return undefined;
 }
 
 /** Replaces the overlay path by the one source file that defines the resource, within that overlay's reach. */
@@ -51,6 +67,7 @@ export function attribute(findings: Finding[], index: SourceIndex): Finding[] {
     // Prefer a file inside the overlay itself, then a single candidate anywhere (usually base/).
     const inOverlay = f.file ? hits.filter((h) => h.file.startsWith(`${f.file}/`)) : [];
     const pick = inOverlay.length === 1 ? inOverlay[0] : hits.length === 1 ? hits[0] : undefined;
-    return pick ? { ...f, file: pick.file, line: pick.line } : f;
+    if (!pick) return f;
+    return { ...f, file: pick.file, line: f.field && pick.lineOf ? pick.lineOf(f.field) : pick.line };
   });
 }

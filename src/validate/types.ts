@@ -1,5 +1,6 @@
 // Shared shapes of the validate gate; the JSON format prints these as-is, so they are the public contract.
-export type Severity = 'error' | 'warning';
+// info: counted in the summary, listed only with --verbose (things a user is told about but need not act on).
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
   rule: string;
@@ -15,6 +16,10 @@ export interface Finding {
   line?: number;
   /** The Flux Kustomization (namespace/name) that delivers the object, when the entry was reached through one. */
   kustomization?: string | null;
+  /** Path of the offending field inside the object (["spec","template","spec","containers",0]), when the rule names it. */
+  field?: Array<string | number>;
+  /** The reason an exception gives (exceptions only). */
+  reason?: string;
 }
 
 export interface Entry {
@@ -67,6 +72,8 @@ export interface Report {
   overlays: OverlayResult[];
   findings: Finding[];
   exceptions: Finding[];
+  /** Title, fix and documentation anchor of the rules the findings name (SARIF rules, pretty "fix:"). */
+  rules?: Record<string, { title: string; help: string; anchor: string }>;
 }
 
 export type Manifest = Record<string, unknown>;

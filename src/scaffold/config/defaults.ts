@@ -16,6 +16,7 @@ export interface RawConfig {
   ageRecipients?: string[];
   ageRecipientsByEnvironment?: Partial<Record<Environment, string[]>>;
   trustedRegistries?: string[];
+  requireImageDigests?: boolean;
   clusterCidrs?: string[];
   externalIp?: string;
   synapse?: Partial<Omit<SynapseSettings, 'registration' | 'email' | 'roomDirectory'>> & {
@@ -133,6 +134,7 @@ export function withDefaults(raw: RawConfig): MatrixConfig {
     ageRecipients: raw.ageRecipients ?? [],
     ageRecipientsByEnvironment: raw.ageRecipientsByEnvironment ?? {},
     trustedRegistries: raw.trustedRegistries ?? ['docker.io', 'ghcr.io'],
+    requireImageDigests: raw.requireImageDigests ?? false,
     clusterCidrs: raw.clusterCidrs ?? ['10.42.0.0/16', '10.43.0.0/16'],
     externalIp: raw.externalIp ?? '',
     synapse: synapseDefaults(raw.synapse),

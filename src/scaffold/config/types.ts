@@ -148,6 +148,8 @@ export interface MatrixConfig {
   ageRecipientsByEnvironment: Partial<Record<Environment, string[]>>;
   /** Image registries the policies trust. */
   trustedRegistries: string[];
+  /** MX-IMG-002 digest pinning enforced (error; homelab warning) instead of counted as info. */
+  requireImageDigests: boolean;
   /** Pod and service CIDRs of the cluster, used by NetworkPolicies and the TURN deny list. */
   clusterCidrs: string[];
   /** Public IP coturn and LiveKit advertise (homelab); empty = discover. */

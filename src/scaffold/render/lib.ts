@@ -84,8 +84,23 @@ export const podSecurity = (uid: number): Obj => ({
   seccompProfile: { type: 'RuntimeDefault' },
 });
 
+/** millicores of a CPU quantity ("50m", "1", "0.5"). */
+function millicores(cpu: string): number {
+  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
+}
+
+/**
+ * The CPU limit is four times the request and at least one core: a runaway pod cannot take the
+ * node (MX-REL-001), while Synapse's start-up and bursts (media thumbnailing, state resolution)
+ * still have headroom, which is why the limit is generous rather than equal to the request.
+ */
+export function cpuLimit(cpu: string): string {
+  const m = Math.max(4 * millicores(cpu), 1000);
+  return m % 1000 === 0 ? String(m / 1000) : `${m}m`;
+}
+
 export function resources(cpu: string, memory: string, memLimit?: string): Obj {
-  return { requests: { cpu, memory }, limits: { memory: memLimit ?? memory } };
+  return { requests: { cpu, memory }, limits: { cpu: cpuLimit(cpu), memory: memLimit ?? memory } };
 }
 
 export function service(name: string, component: string, ports: Array<[string, number]>, extra: Obj = {}): Obj {

@@ -5,7 +5,8 @@ const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace
 const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 export function formatGithub(report: Report): string {
-  const lines = report.findings.map((f) => {
+  // info is counted in the summary only; an annotation would be noise on every pull request.
+  const lines = report.findings.filter((f) => f.severity !== 'info').map((f) => {
     const cmd = f.severity === 'error' ? 'error' : 'warning';
     const props = [f.file ? `file=${prop(f.file)}` : undefined, f.line ? `line=${f.line}` : undefined, `title=${prop(f.rule)}`].filter(Boolean).join(',');
     const subject = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name ?? ''}: ` : '';

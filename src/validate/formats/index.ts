@@ -1,5 +1,5 @@
 import type { Report } from '../types.ts';
-import { formatPretty } from './pretty.ts';
+import { formatPretty, type PrettyOptions } from './pretty.ts';
 import { formatJson } from './json.ts';
 import { formatSarif } from './sarif.ts';
 import { formatJunit } from './junit.ts';
@@ -11,7 +11,10 @@ export const FORMATS = {
   sarif: formatSarif,
   junit: formatJunit,
   github: formatGithub,
-} as const satisfies Record<string, (r: Report) => string>;
+} as const satisfies Record<string, (r: Report, opts: FormatOptions) => string>;
+
+/** Only the pretty format has a verbose form; the machine formats always carry everything. */
+export type FormatOptions = Pick<PrettyOptions, 'verbose' | 'quiet'>;
 
 export type FormatName = keyof typeof FORMATS;
 

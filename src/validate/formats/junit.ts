@@ -8,9 +8,9 @@ function esc(s: string): string {
 export function formatJunit(report: Report): string {
   const suites: { name: string; findings: Finding[] }[] = report.overlays.map((o) => ({
     name: o.name,
-    findings: report.findings.filter((f) => f.overlay === o.name),
+    findings: report.findings.filter((f) => f.overlay === o.name && f.severity !== 'info'),
   }));
-  suites.push({ name: 'repository', findings: report.findings.filter((f) => f.overlay === null) });
+  suites.push({ name: 'repository', findings: report.findings.filter((f) => f.overlay === null && f.severity !== 'info') });
   const body = suites.map((s) => {
     const errors = s.findings.filter((f) => f.severity === 'error');
     const cases = s.findings.map((f) => {

@@ -74,6 +74,7 @@ test('defaults fill everything but serverName', () => {
     ageRecipients: [],
     ageRecipientsByEnvironment: {},
     trustedRegistries: ['docker.io', 'ghcr.io'],
+    requireImageDigests: false,
     clusterCidrs: ['10.42.0.0/16', '10.43.0.0/16'],
     externalIp: '',
     synapse: {
