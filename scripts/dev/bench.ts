@@ -3,11 +3,12 @@
 // noise hits both sides alike; then the same on copies of the tree with its overlays 5x and 10x
 // (ratio and time per resource per row, so growth is visible); --profile prints the five rules the
 // Rego time goes to (opa eval --profile, the engine conftest embeds).
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/lib/versions.ts';
+import { parseFlags } from '../../src/lib/args.ts';
+import { answerHelp } from './help.ts';
 import { toolPath } from '../../src/lib/tools.ts';
 import { UsageError, exitOnKnownError } from '../../src/lib/errors.ts';
 import { step, done, warn } from '../../src/lib/progress.ts';
@@ -83,16 +84,15 @@ async function measure(repo: string, rounds: number, label: string): Promise<Omi
 }
 
 async function main(): Promise<void> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      allowPositionals: true,
-      options: { rounds: { type: 'string', default: '5' }, scales: { type: 'string', default: '1,5,10' }, profile: { type: 'boolean' } },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
+  answerHelp(`Usage: npm run bench -- [--rounds N] [--scales 1,5,10] [--profile] [DIR]
+
+Times the full validate gate (cold and cached) against the naive per-overlay
+\`kustomize build | kubeconform\` loop on the same tree (DIR, default this project), N rounds each
+(default 5), then on copies of the tree with its overlays repeated (--scales), and prints medians,
+ratios and time per resource; --profile prints the five rules the Rego time goes to.`);
+  const { values, positionals } = parseFlags('npm run bench', process.argv.slice(2), {
+    rounds: { type: 'string', default: '5' }, scales: { type: 'string', default: '1,5,10' }, profile: { type: 'boolean' },
+  }, true);
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${values.rounds}`);
   const scales = (values.scales ?? '1').split(',').map(Number);

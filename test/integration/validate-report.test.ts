@@ -28,7 +28,7 @@ test('a directory without entry points exits 2 with one line saying what was exp
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr.trim(),
-    `validate: no entry points in ${dir}: expected overlays/<name>/kustomization.yaml, flux/<name>/ or clusters/<name>/`,
+    `validate: no entry points in ${dir}: expected overlays/<name>/kustomization.yaml, flux/<name>/, clusters/<name>/ or kubernetes/flux*/ (or pass --path)`,
   );
 });
 

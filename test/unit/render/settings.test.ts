@@ -252,12 +252,12 @@ test('resources: large sizes the Synapse main process and PostgreSQL of that env
   const res = (r: ReturnType<typeof render>, dir: string, kind: string, name: string) => (r.kust(dir).patches as Doc[])
     .filter((p) => p.target.kind === kind && p.target.name === name).map((p) => parse(p.patch as string) as Doc)
     .map((p) => p.spec?.template?.spec.containers[0].resources ?? p.spec?.resources).filter(Boolean);
-  assert.deepEqual(res(all, 'overlays/production', 'Deployment', 'synapse'), [{ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } }]);
-  assert.deepEqual(res(all, 'overlays/production', 'Cluster', 'synapse-pg'), [{ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } }]);
+  assert.deepEqual(res(all, 'overlays/production', 'Deployment', 'synapse'), [{ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '4Gi' } }]);
+  assert.deepEqual(res(all, 'overlays/production', 'Cluster', 'synapse-pg'), [{ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '4Gi' } }]);
   assert.deepEqual(res(all, 'overlays/homelab', 'Deployment', 'synapse'), []);
   assert.deepEqual(res(defaults, 'overlays/production', 'Deployment', 'synapse'), []);
   const homelabLarge = render(validateConfig({ serverName: 'example.org', environments: ['homelab'], resources: { homelab: 'large' } }, 'x'));
-  assert.deepEqual(res(homelabLarge, 'overlays/homelab', 'StatefulSet', 'synapse-pg'), [{ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } }]);
+  assert.deepEqual(res(homelabLarge, 'overlays/homelab', 'StatefulSet', 'synapse-pg'), [{ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }]);
 });
 
 test('e-mail: production Synapse may reach the SMTP port (and only that port) beyond the internet rule', () => {
