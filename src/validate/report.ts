@@ -34,7 +34,7 @@ export interface ValidateOptions {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 /** Bump when matrix-scope.ts changes which findings it keeps (part of the result-cache key). */
-const SCOPE_VERSION = 1;
+const SCOPE_VERSION = 2;
 
 /** Findings on a document derived from HelmRelease values name the HelmRelease; vendored objects are not the user's. */
 function owned(b: Built, findings: Finding[]): Finding[] {
@@ -73,6 +73,9 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   const dirs = policyDirs(repo, opts.policies);
   // This project's own tree is the Matrix stack: every bundled rule applies to all of it.
   const isOwnRepo = repo === path.dirname(BUNDLED_POLICIES);
+  // Scoping is a property of each policy folder: a repository carrying a copy of the bundled rules
+  // runs them unscoped, and its cached results must not be read back for one without (same rules, same key otherwise).
+  const scopedDir = (d: string): boolean => d === BUNDLED_POLICIES && !isOwnRepo;
   for (const d of opts.crds ?? []) if (!existsSync(d) || !statSync(d).isDirectory()) throw new EnvironmentError(`--crds ${d}: not a folder (pass a folder of CustomResourceDefinition YAML)`);
   const walked = await walk(repo, { paths: opts.paths });
   try {
@@ -84,7 +87,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     const hygienePromise = hygieneCheck(repo);
     const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds)]);
     const extraSchemas = crdDir ? [crdDir] : [];
-    const run = opts.cache === false ? undefined : `${runKey(dirs.flatMap((d) => ruleFiles(repo, d)), data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${!isOwnRepo}`;
+    const run = opts.cache === false ? undefined : `${runKey(dirs.flatMap((d) => ruleFiles(repo, d)), data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
     // Unchanged entries come from the result cache; the rest are schema-checked in parallel and
     // then policy-checked together, one conftest pass per policy folder.
     const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
@@ -103,7 +106,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       const scope = matrixScope(b);
       // Bundled rules reach only Matrix workloads when they run in place of a repository's own gate.
       const scoped = (d: string, o: PolicyOutcome | undefined): PolicyOutcome | undefined =>
-        o && d === BUNDLED_POLICIES && !isOwnRepo ? { findings: o.findings.filter((f) => inScope(f, scope)), exceptions: o.exceptions.filter((f) => inScope(f, scope)) } : o;
+        o && scopedDir(d) ? { findings: o.findings.filter((f) => inScope(f, scope)), exceptions: o.exceptions.filter((f) => inScope(f, scope)) } : o;
       const outcomes = policySets.map((m, j) => scoped(dirs[j], m.get(b))).filter((o): o is PolicyOutcome => o !== undefined);
       const policy = { findings: outcomes.flatMap((o) => o.findings), exceptions: outcomes.flatMap((o) => o.exceptions) };
       const result: CachedResult = { schema: schemaResults[i], policy };

@@ -131,6 +131,23 @@ test('plaintext Secret in git', async () => {
   assert.equal(report.findings[0].file, 'overlays/x/secrets/web.sops.yaml');
 });
 
+test('a repository carrying a copy of the bundled rules does not share cached results with one scoped to Matrix workloads', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mx-validate-copy-'));
+  const cache = await mkdtemp(path.join(tmpdir(), 'mx-validate-cache-'));
+  try {
+    await cp(path.join(fixtures, 'secret-plaintext'), dir, { recursive: true });
+    await cp(path.join(projectRoot, 'policies'), path.join(dir, 'policies'), { recursive: true });
+    // Same rules, same entry name, same built YAML: only the scoping differs.
+    const withCopy = await run([dir, '--format', 'json'], { MATRIX_GITOPS_RESULT_CACHE: cache });
+    assert.ok((JSON.parse(withCopy.stdout) as Report).findings.some((f) => f.rule === 'MX-NET-002'));
+    const scoped = await run([path.join(fixtures, 'secret-plaintext'), '--format', 'json'], { MATRIX_GITOPS_RESULT_CACHE: cache });
+    assert.deepEqual(rules(JSON.parse(scoped.stdout) as Report), ['secret-plaintext']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
+  }
+});
+
 test('encrypted Secret not covered by .sops.yaml', async () => {
   const { code, report } = await json('secret-not-covered');
   assert.equal(code, 1);
