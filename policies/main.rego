@@ -21,6 +21,8 @@ any_kind := [
 	["secrets", "warn_mx_sec_008"],
 ]
 
+selected contains e if some e in any_kind
+
 # kind -> [area, rule] that apply to it
 by_kind := {
 	"Cluster": [["db", "deny_mx_db_001"], ["db", "deny_mx_db_002"], ["db", "warn_mx_db_001"], ["db", "warn_mx_db_002"]],
@@ -45,8 +47,6 @@ by_kind := {
 	"Service": [["network", "deny_mx_net_004"], ["network", "deny_mx_net_005"], ["network", "warn_mx_net_004"], ["network", "warn_mx_net_005"], ["rtc", "deny_mx_rtc_005"], ["rtc", "warn_mx_rtc_005"]],
 	"StatefulSet": [["db", "deny_mx_db_002"], ["db", "warn_mx_db_002"], ["images", "deny_mx_img_001"], ["images", "deny_mx_img_002"], ["images", "deny_mx_img_003"], ["images", "warn_mx_img_001"], ["images", "warn_mx_img_002"], ["images", "warn_mx_img_003"], ["network", "deny_mx_net_003"], ["network", "warn_mx_net_003"], ["pss", "deny_mx_pss_002"], ["pss", "deny_mx_pss_003"], ["pss", "deny_mx_pss_004"], ["pss", "deny_mx_pss_005"], ["pss", "deny_mx_pss_006"], ["pss", "deny_mx_pss_007"], ["pss", "deny_mx_pss_008"], ["pss", "deny_mx_pss_009"], ["pss", "deny_mx_pss_010"], ["pss", "deny_mx_pss_011"], ["pss", "deny_mx_pss_012"], ["pss", "deny_mx_pss_013"], ["pss", "deny_mx_pss_014"], ["pss", "deny_mx_pss_015"], ["pss", "deny_mx_pss_016"], ["pss", "deny_mx_pss_017"], ["pss", "warn_mx_pss_002"], ["pss", "warn_mx_pss_003"], ["pss", "warn_mx_pss_004"], ["pss", "warn_mx_pss_005"], ["pss", "warn_mx_pss_006"], ["pss", "warn_mx_pss_007"], ["pss", "warn_mx_pss_008"], ["pss", "warn_mx_pss_009"], ["pss", "warn_mx_pss_010"], ["pss", "warn_mx_pss_011"], ["pss", "warn_mx_pss_012"], ["pss", "warn_mx_pss_013"], ["pss", "warn_mx_pss_014"], ["pss", "warn_mx_pss_015"], ["pss", "warn_mx_pss_016"], ["pss", "warn_mx_pss_017"], ["pss", "warn_mx_pss_018"], ["reliability", "deny_mx_rel_001"], ["reliability", "deny_mx_rel_002"], ["reliability", "warn_mx_rel_001"], ["reliability", "warn_mx_rel_002"], ["reliability", "warn_mx_rel_007"], ["rtc", "deny_mx_rtc_005"], ["rtc", "warn_mx_rtc_005"], ["secrets", "deny_mx_sec_005"], ["secrets", "deny_mx_sec_006"], ["secrets", "warn_mx_sec_005"], ["secrets", "warn_mx_sec_006"]],
 }
-
-selected contains e if some e in any_kind
 
 selected contains e if some e in by_kind[input.kind]
 

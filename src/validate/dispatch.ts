@@ -88,15 +88,21 @@ export function renderMain(rules: DispatchRule[]): string {
     ...rules.filter((r) => !r.kinds).map((r) => `\t${entry(r)},`),
     ']',
     '',
-    '# kind -> [area, rule] that apply to it',
-    'by_kind := {',
-    ...kinds.map((k) => `\t"${k}": [${rules.filter((r) => r.kinds?.includes(k)).map(entry).join(', ')}],`),
-    '}',
-    '',
     'selected contains e if some e in any_kind',
     '',
-    'selected contains e if some e in by_kind[input.kind]',
-    '',
+    // opa's type checker refuses a lookup into an empty object literal, so with no kinds declared
+    // (every rule on every document) the table and its lookup are left out.
+    ...(kinds.length === 0
+      ? []
+      : [
+          '# kind -> [area, rule] that apply to it',
+          'by_kind := {',
+          ...kinds.map((k) => `\t"${k}": [${rules.filter((r) => r.kinds?.includes(k)).map(entry).join(', ')}],`),
+          '}',
+          '',
+          'selected contains e if some e in by_kind[input.kind]',
+          '',
+        ]),
     'deny contains r if {',
     '\tsome [area, name] in selected',
     '\tsome r in data.mx[area][name]',
