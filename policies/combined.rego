@@ -512,3 +512,32 @@ li_001 contains lib.v("MX-LI-001", "deny", ing, msg) if {
 	prule.host == rule.host
 	msg := sprintf("Ingress %s: host %s is also served publicly by Ingress %s; give the LI copy its own hosts", [lib.name_of(ing), rule.host, lib.name_of(pub)])
 }
+
+# ---------------------------------------------------------------- MX-REL-005 (combined part)
+
+# METADATA
+# title: Stateless workloads without spec.replicas are scaled by an autoscaler
+# description: In production, a stateless Deployment that leaves spec.replicas out (so Flux does not reset what an autoscaler set) is the target of a HorizontalPodAutoscaler with minReplicas >= 2 in its namespace; otherwise Kubernetes runs one pod.
+# custom:
+#   id: MX-REL-005
+#   severity: warn
+#   overlays: [production, li]
+#   anchors: [kube-score deployment-replicas, Kubernetes HorizontalPodAutoscaler]
+warn_mx_rel_005 contains r if some r in lib.warned(rel_005)
+
+autoscaled(w) if {
+	some h in of_kind("HorizontalPodAutoscaler")
+	lib.namespace_of(h) == lib.namespace_of(w)
+	h.spec.scaleTargetRef.kind == "Deployment"
+	h.spec.scaleTargetRef.name == w.metadata.name
+	object.get(h.spec, "minReplicas", 1) >= 2
+}
+
+rel_005 contains lib.v("MX-REL-005", "warn", w, msg) if {
+	lib.production
+	some w in of_kind("Deployment")
+	lib.app_name(w) in data.mx.reliability.stateless
+	not "replicas" in object.keys(object.get(w, "spec", {}))
+	not autoscaled(w)
+	msg := sprintf("Deployment %s: stateless, has no spec.replicas and no HorizontalPodAutoscaler with minReplicas >= 2; run 2 or more in production", [w.metadata.name])
+}

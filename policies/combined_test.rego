@@ -135,3 +135,19 @@ test_li_001 if {
 	count(deny_mx_li_001) == 0 with input as wrap([pub, fx.set(li, "/spec/rules/0/host", "li-chat.example.com")]) with data.mx.overlay as "li"
 	count(deny_mx_li_001) == 0 with input as wrap([pub, fx.except(li, "MX-LI-001")]) with data.mx.overlay as "li"
 }
+
+# MX-REL-005 (combined): no spec.replicas is fine only when an HPA keeps at least two
+hpa(name, min) := {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name, "namespace": "matrix"}, "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}, "minReplicas": min, "maxReplicas": 4}}
+
+test_rel_005_autoscaled if {
+	el := fx.unset(fx.set(fx.deployment, "/spec/template/metadata/labels/app.kubernetes.io~1name", "element"), "/spec/replicas")
+	count(warn_mx_rel_005) == 1 with input as wrap([el])
+	count(warn_mx_rel_005) == 0 with input as wrap([el, hpa("web", 2)])
+	count(warn_mx_rel_005) == 1 with input as wrap([el, hpa("web", 1)])
+	count(warn_mx_rel_005) == 1 with input as wrap([el, fx.set(hpa("web", 2), "/metadata/namespace", "other")])
+	count(warn_mx_rel_005) == 1 with input as wrap([el, hpa("other", 3)])
+	# An explicit spec.replicas is the per-document rule's case.
+	count(warn_mx_rel_005) == 0 with input as wrap([fx.set(el, "/spec/replicas", 1)])
+	count(warn_mx_rel_005) == 0 with input as wrap([el]) with data.mx.overlay as "homelab"
+	count(fx.plain(warn_mx_rel_005)) == 0 with input as wrap([fx.except(el, "MX-REL-005")])
+}

@@ -141,7 +141,8 @@ rel_005 contains lib.v("MX-REL-005", "warn", input, msg) if {
 	lib.production
 	input.kind == "Deployment"
 	lib.in_app_name in stateless
-	object.get(input.spec, "replicas", 1) < 2
+	# Without spec.replicas a HorizontalPodAutoscaler may own the count: mx.combined checks that case.
+	input.spec.replicas < 2
 	msg := sprintf("Deployment %s: stateless, run spec.replicas >= 2 in production", [lib.in_name])
 }
 
