@@ -137,19 +137,45 @@ function finding(k: FluxKustomization, rule: string, severity: Finding['severity
 }
 
 /** Object store of what has been built so far, for substituteFrom, sourceRef and valuesFrom lookups. */
+/** Kinds the walk only looks up by name (postBuild substituteFrom): parsed on first lookup, most never are. */
+const LOOKED_UP = /^kind:\s*['"]?(ConfigMap|Secret)\b/m;
+
 class Index {
-  objects = new Map<string, Manifest>();
+  objects = new Map<string, Manifest | (() => Manifest | undefined)>();
   add(doc: Manifest, fallbackNs: string): void {
     const { kind, name, namespace } = identity(doc);
     if (!kind || !name) return;
     const key = `${kind}/${namespace ?? fallbackNs}/${name}`;
     if (!this.objects.has(key)) this.objects.set(key, doc);
   }
+  /** A document of a looked-up kind, keyed by the kind and name read from its text. */
+  addLazy(text: string, fallbackNs: string): void {
+    const kind = LOOKED_UP.exec(text)?.[1];
+    const meta = /^metadata:\s*\n((?:[ \t]+.*\n?|\s*\n)*)/m.exec(text)?.[1] ?? '';
+    const name = /^[ \t]{2}name:\s*['"]?([^'"\s#]+)/m.exec(meta)?.[1];
+    const namespace = /^[ \t]{2}namespace:\s*['"]?([^'"\s#]+)/m.exec(meta)?.[1];
+    // Anything the shortcut cannot read is parsed now, as before.
+    if (!kind || !name) {
+      const d = parseDoc(text);
+      if (d) this.add(d, fallbackNs);
+      return;
+    }
+    const key = `${kind}/${namespace ?? fallbackNs}/${name}`;
+    if (this.objects.has(key)) return;
+    let parsed: Manifest | undefined | null = null;
+    this.objects.set(key, () => (parsed === null ? (parsed = parseDoc(text)) : parsed));
+  }
   get(kind: string, ns: string, name: string): Manifest | undefined {
-    return this.objects.get(`${kind}/${ns}/${name}`);
+    const v = this.objects.get(`${kind}/${ns}/${name}`);
+    return typeof v === 'function' ? v() : v;
   }
   all(kind: string): Manifest[] {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(`${kind}/`)).map(([, v]) => v);
+    return [...this.objects.entries()]
+      .filter(([k]) => k.startsWith(`${kind}/`))
+      .flatMap(([, v]) => {
+        const d = typeof v === 'function' ? v() : v;
+        return d ? [d] : [];
+      });
   }
 }
 
@@ -193,6 +219,10 @@ export async function walk(repo: string, opts: WalkOptions = {}): Promise<WalkRe
         controllers.push({ entry: b, gate: /--feature-gates=[^\s"']*\bExternalArtifact=true/.test(text) });
       }
       if (!INTERESTING.test(text)) continue;
+      if (LOOKED_UP.test(text)) {
+        index.addLazy(text, ns);
+        continue;
+      }
       const d = parseDoc(text);
       if (!d) continue;
       index.add(d, ns);

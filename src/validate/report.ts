@@ -8,7 +8,7 @@ import { walk } from './flux-graph.ts';
 import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
 import { policyCheckAll, loadPolicyData, ruleFiles, type PolicyOutcome } from './policy.ts';
 import { BUNDLED_POLICIES, policyDirs } from './policy-set.ts';
-import { inScope, matrixScope } from './matrix-scope.ts';
+import { inScope, matrixScope, type MatrixScope } from './matrix-scope.ts';
 import { repoCrdSchemas } from './repo-crds.ts';
 import { entryKey, readCached, runKey, writeCached, type CachedResult } from './cache.ts';
 import { hygieneCheck } from './hygiene.ts';
@@ -103,10 +103,15 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       Promise.all(dirs.map((d) => policyCheckAll(repo, fresh, data, d))),
     ]);
     fresh.forEach((b, i) => {
-      const scope = matrixScope(b);
       // Bundled rules reach only Matrix workloads when they run in place of a repository's own gate.
-      const scoped = (d: string, o: PolicyOutcome | undefined): PolicyOutcome | undefined =>
-        o && scopedDir(d) ? { findings: o.findings.filter((f) => inScope(f, scope)), exceptions: o.exceptions.filter((f) => inScope(f, scope)) } : o;
+      // The scope parses documents, so it is computed only for an entry that has something to filter.
+      let scope: MatrixScope | undefined;
+      const scoped = (d: string, o: PolicyOutcome | undefined): PolicyOutcome | undefined => {
+        if (!o || !scopedDir(d) || o.findings.length + o.exceptions.length === 0) return o;
+        scope ??= matrixScope(b);
+        const s = scope;
+        return { findings: o.findings.filter((f) => inScope(f, s)), exceptions: o.exceptions.filter((f) => inScope(f, s)) };
+      };
       const outcomes = policySets.map((m, j) => scoped(dirs[j], m.get(b))).filter((o): o is PolicyOutcome => o !== undefined);
       const policy = { findings: outcomes.flatMap((o) => o.findings), exceptions: outcomes.flatMap((o) => o.exceptions) };
       const result: CachedResult = { schema: schemaResults[i], policy };
