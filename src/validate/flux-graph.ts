@@ -3,6 +3,7 @@
 // ArtifactGenerator assembles from it) with its targetNamespace/patches/components merged in and
 // postBuild substitution applied, and repeat on what those build. Each distinct build runs once;
 // every Flux Kustomization that delivers it is recorded. See /work/shared/reference/flux-semantics.md.
+import { docHeader } from './doc-header.ts';
 import { existsSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -150,17 +151,14 @@ class Index {
   }
   /** A document of a looked-up kind, keyed by the kind and name read from its text. */
   addLazy(text: string, fallbackNs: string): void {
-    const kind = LOOKED_UP.exec(text)?.[1];
-    const meta = /^metadata:\s*\n((?:[ \t]+.*\n?|\s*\n)*)/m.exec(text)?.[1] ?? '';
-    const name = /^[ \t]{2}name:\s*['"]?([^'"\s#]+)/m.exec(meta)?.[1];
-    const namespace = /^[ \t]{2}namespace:\s*['"]?([^'"\s#]+)/m.exec(meta)?.[1];
+    const h = docHeader(text);
     // Anything the shortcut cannot read is parsed now, as before.
-    if (!kind || !name) {
+    if (!h) {
       const d = parseDoc(text);
       if (d) this.add(d, fallbackNs);
       return;
     }
-    const key = `${kind}/${namespace ?? fallbackNs}/${name}`;
+    const key = `${h.kind}/${h.namespace ?? fallbackNs}/${h.name}`;
     if (this.objects.has(key)) return;
     let parsed: Manifest | undefined | null = null;
     this.objects.set(key, () => (parsed === null ? (parsed = parseDoc(text)) : parsed));

@@ -38,8 +38,19 @@ function parseDoc(text: string): Manifest | undefined {
 /** Re-serialises only encrypted Secrets; every other document goes to kubeconform byte-for-byte. */
 function stripSopsText(text: string): string {
   if (!/^sops:/m.test(text)) return text;
-  const doc = parseDoc(text);
-  return doc ? stringify(withoutSops(doc)) : text;
+  // The stanza is one top-level key: drop its line and the indented lines below it. Re-serialising
+  // the whole document cost more than the rest of the schema step; the text form stays the fallback
+  // for anything unusual (a second sops key, or a stanza not followed by a plain key or the end).
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => /^sops:/.test(l));
+  let end = at + 1;
+  while (end < lines.length && (lines[end] === '' || /^[ \t]/.test(lines[end]) || /^- /.test(lines[end]))) end++;
+  const rest = [...lines.slice(0, at), ...lines.slice(end)];
+  if (rest.some((l) => /^sops:/.test(l)) || (end < lines.length && !/^[A-Za-z_"'][^:]*:/.test(lines[end]))) {
+    const doc = parseDoc(text);
+    return doc ? stringify(withoutSops(doc)) : text;
+  }
+  return rest.join('\n');
 }
 
 export interface KubeconformResource {

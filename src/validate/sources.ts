@@ -2,7 +2,8 @@
 // point at a line-addressable file instead of an overlay directory whenever the match is unambiguous.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments, isNode, type Document } from 'yaml';
+import { parseDocument, isNode, type Document } from 'yaml';
+import { docHeader, documentsWithOffsets } from './doc-header.ts';
 import type { Finding } from './types.ts';
 import { asRecord, identity } from './types.ts';
 import { yamlFiles } from './hygiene.ts';
@@ -30,19 +31,24 @@ export async function indexSources(repo: string, names?: Set<string>): Promise<S
       if (!/^kind:/m.test(text)) return;
       if (names && ![...names].some((n) => text.includes(n))) return;
       const rel = path.relative(repo, file).split(path.sep).join('/');
-      for (const d of parseAllDocuments(text)) {
+      for (const part of documentsWithOffsets(text)) {
+        // Only documents that define a traced resource are parsed (the header says which, when it can).
+        const h = docHeader(part.text);
+        if (h && names && !names.has(h.name)) continue;
+        const d = parseDocument(part.text);
         if (d.errors.length > 0) continue;
         const doc = asRecord(d.toJS());
         if (!doc) continue;
         const id = identity(doc);
         if (!id.kind || !id.name) continue;
+        const before = text.slice(0, part.offset).split('\n').length - 1;
         // Point at metadata.name: the line that identifies the resource in a code-scanning view.
         const node = d.getIn(['metadata', 'name'], true);
         const offset = isNode(node) && node.range ? node.range[0] : (d.range?.[0] ?? 0);
-        const line = text.slice(0, offset).split('\n').length;
+        const line = before + part.text.slice(0, offset).split('\n').length;
         const k = key(id.kind, id.name);
         const list = index.get(k) ?? [];
-        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => fieldLine(text, d, field) ?? line });
+        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => (fieldLine(part.text, d, field) ?? line - before) + before });
         index.set(k, list);
       }
     }),
