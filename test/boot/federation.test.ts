@@ -54,6 +54,8 @@ async function prepare(label: string, ip: string): Promise<Omit<Server, 'synapse
     edit: (doc) => {
       doc.set('serverName', name);
       doc.set('environments', ['homelab']);
+      // Only production runs workers and monitoring, and the admin UI lives on the li copy.
+      for (const c of ['workers', 'monitoring', 'synapseAdmin']) doc.setIn(['components', c], false);
       const hosts = doc.get('hosts') as { items: Array<{ key: { value: string }; value: { value: string } }> };
       for (const item of hosts.items) doc.setIn(['hosts', item.key.value], String(item.value.value).replace(/example\.com$/, name));
     },
