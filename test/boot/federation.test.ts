@@ -167,7 +167,8 @@ test('a user on one joins a room on two over federation and they exchange messag
   await Promise.all(users.map((c) => startSyncing(c)));
   // The room lives on two; alice (on one) is invited across and joins via two.
   const { room_id: roomId } = await bob.createRoom({ name: 'federation boot room' });
-  assert.ok(roomId.endsWith(`:${two().name}`), roomId);
+  // Room version 12 (Synapse's default since the pinned 1.16x) ids carry no server name; older ones end in :two.
+  assert.match(roomId, new RegExp(`^![A-Za-z0-9_-]+(:${two().name.replace(/\./g, '\\.')})?$`));
   const aliceInvited = invited(alice, roomId, 120_000);
   await bob.invite(roomId, alice.getUserId() as string);
   await aliceInvited;
