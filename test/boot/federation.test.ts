@@ -54,6 +54,8 @@ async function prepare(label: string, ip: string): Promise<Omit<Server, 'synapse
     edit: (doc) => {
       doc.set('serverName', name);
       doc.set('environments', ['homelab']);
+      // Only production runs workers and monitoring, and the admin UI lives on the li copy.
+      for (const c of ['workers', 'monitoring', 'synapseAdmin']) doc.setIn(['components', c], false);
       const hosts = doc.get('hosts') as { items: Array<{ key: { value: string }; value: { value: string } }> };
       for (const item of hosts.items) doc.setIn(['hosts', item.key.value], String(item.value.value).replace(/example\.com$/, name));
     },
@@ -165,7 +167,8 @@ test('a user on one joins a room on two over federation and they exchange messag
   await Promise.all(users.map((c) => startSyncing(c)));
   // The room lives on two; alice (on one) is invited across and joins via two.
   const { room_id: roomId } = await bob.createRoom({ name: 'federation boot room' });
-  assert.ok(roomId.endsWith(`:${two().name}`), roomId);
+  // Room version 12 (Synapse's default since the pinned 1.16x) ids carry no server name; older ones end in :two.
+  assert.match(roomId, new RegExp(`^![A-Za-z0-9_-]+(:${two().name.replace(/\./g, '\\.')})?$`));
   const aliceInvited = invited(alice, roomId, 120_000);
   await bob.invite(roomId, alice.getUserId() as string);
   await aliceInvited;

@@ -91,7 +91,16 @@ function configMapName(base: string): string {
   return hit.metadata.name as string;
 }
 
-const rtcHost = (): string => (find(docs, 'Ingress', 'livekit').spec.rules as Doc[])[0].host as string;
+/** The host the livekit route serves, whichever provider rendered it (Ingress, Traefik IngressRoute, HTTPRoute). */
+function rtcHost(): string {
+  const route = docs.find((d) => d.metadata?.name === 'livekit' && ['Ingress', 'IngressRoute', 'HTTPRoute'].includes(d.kind as string));
+  if (!route) throw new Error('rendered output has no route object named livekit');
+  if (route.kind === 'Ingress') return (route.spec.rules as Doc[])[0].host as string;
+  if (route.kind === 'HTTPRoute') return (route.spec.hostnames as string[])[0];
+  const host = /Host\(`([^`]+)`\)/.exec((route.spec.routes as Doc[])[0].match as string)?.[1];
+  if (!host) throw new Error('the livekit IngressRoute has no Host() match');
+  return host;
+}
 
 const baseUrl = (): string => (homeserver.public_baseurl as string).replace(/\/$/, '');
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import {
-  AppsV1Api, CoreV1Api, NetworkingV1Api,
+  AppsV1Api, CoreV1Api,
   type V1Deployment, type V1Service, type V1ConfigMap,
 } from '@kubernetes/client-node';
 import { projectRoot } from '../../src/lib/versions.ts';
@@ -16,6 +16,7 @@ import { startCluster, freePort, type Cluster } from './lib/cluster.ts';
 import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
 import { applyPinnedCrds, compareOverlays, refusesBadCluster } from './lib/dry-run.ts';
 import { Flux, KS, SOURCE, gitEnv, run, ok, runAsync, push, docs, ready, decryptedSecrets, type K8sObject } from './lib/harness.ts';
+import { installCliShim } from '../lib/cli-shim.ts';
 
 interface StatusJson { kustomizations: { name: string; ready: string; reason: string; lastAppliedRevision: string; lastAttemptedRevision: string; lastError: string }[] }
 
@@ -28,12 +29,15 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
   let flux: Flux;
   let apps: AppsV1Api;
   let core: CoreV1Api;
-  let net: NetworkingV1Api;
   let deployed = '';
 
   // The first run reads work/config.yaml; later runs the repository's own matrix-gitops.yaml.
-  const scaffold = (...flags: string[]) =>
-    ok(process.execPath, ['--import', 'tsx', 'src/cli/scaffold.ts', '--out', repo, '--yes', '--age-key', ageKey, ...flags], projectRoot);
+  // The generated pre-push hook runs the repository's matrix-gitops devDependency: this checkout stands in.
+  const scaffold = (...flags: string[]) => {
+    const out = ok(process.execPath, ['--import', 'tsx', 'src/cli/scaffold.ts', '--out', repo, '--yes', '--age-key', ageKey, ...flags], projectRoot);
+    installCliShim(repo);
+    return out;
+  };
   const commitAll = (msg: string) => {
     ok('git', ['add', '-A'], repo);
     ok('git', ['commit', '-q', '-m', msg], repo);
@@ -68,7 +72,6 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     flux = new Flux(cluster);
     apps = cluster.kc.makeApiClient(AppsV1Api);
     core = cluster.kc.makeApiClient(CoreV1Api);
-    net = cluster.kc.makeApiClient(NetworkingV1Api);
   });
 
   after(async () => {
@@ -227,8 +230,11 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     await push(repo, '-q');
     assert.equal(git.rev('refs/heads/deploy'), sha);
     await waitApplied(sha);
-    const ing = await net.readNamespacedIngress({ name: 'element', namespace: 'matrix' });
-    assert.deepEqual(ing.spec?.rules?.map((r) => r.host), ['element2.example.test']);
+    // homelab routes through Traefik (ingress.homelab.provider: traefik): an IngressRoute per component.
+    const got = cluster.kubectl(['get', 'ingressroutes.traefik.io', 'element', '-n', 'matrix', '-o', 'json']);
+    assert.equal(got.status, 0, got.stderr);
+    const route = JSON.parse(got.stdout) as { spec: { routes: { match: string }[] } };
+    assert.deepEqual([...new Set(route.spec.routes.map((r) => /Host\(`([^`]+)`\)/.exec(r.match)?.[1]))], ['element2.example.test']);
   });
 
   it('a removed component is pruned from the cluster', async () => {

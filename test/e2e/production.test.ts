@@ -18,6 +18,7 @@ import { toolPath, kustomizeBuild } from '../../src/lib/tools.ts';
 import { startCluster, type Cluster } from './lib/cluster.ts';
 import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
 import { applyPinnedCrds } from './lib/dry-run.ts';
+import { installCliShim } from '../lib/cli-shim.ts';
 import { Flux, KS, SOURCE, run, ok, push, docs, decryptedSecrets, liveObjects, ids, type K8sObject } from './lib/harness.ts';
 
 describe('e2e: production entry point → Flux → kube-apiserver (operators\' CRDs from the pinned versions)', { timeout: 30 * 60_000 }, () => {
@@ -61,6 +62,7 @@ describe('e2e: production entry point → Flux → kube-apiserver (operators\' C
       acme: { email: 'ops@example.test' },
     }));
     ok(process.execPath, ['--import', 'tsx', 'src/cli/scaffold.ts', '--out', repo, '--yes', '--age-key', ageKey, '--config', config, '--environments', 'production'], projectRoot);
+    installCliShim(repo);
     const first = ok('git', ['rev-parse', 'HEAD'], repo).trim();
     ok('git', ['remote', 'add', 'origin', git.url], repo);
     await push(repo, '-q');

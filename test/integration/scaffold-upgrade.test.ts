@@ -10,6 +10,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot, versions } from '../../src/lib/versions.ts';
 import { userCacheDir } from '../../src/lib/paths.ts';
+import { snapshot } from '../lib/snapshot.ts';
 import { installCliShim } from '../lib/cli-shim.ts';
 
 const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
@@ -24,20 +25,6 @@ function scaffold(args: string[]) {
   return execa(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: projectRoot, reject: false, env, input: '' });
 }
 
-/** sha256 of every file outside .git: "nothing written" means byte for byte. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      if (e === '.git') continue;
-      const f = path.join(d, e);
-      if (statSync(f).isDirectory()) walk(f);
-      else out.set(path.relative(dir, f), createHash('sha256').update(readFileSync(f)).digest('hex'));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The counts of a summary line ("N created, … N new secret(s)"), the part plan and run share. */
 const counts = (stderr: string, prefix: RegExp): string => {

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { toolPath } from '../../src/lib/tools.ts';
 import { userCacheDir } from '../../src/lib/paths.ts';
+import { snapshot } from '../lib/snapshot.ts';
 import { decryptFile } from '../../src/scaffold/secrets/index.ts';
 
 const cli = path.join(projectRoot, 'src', 'cli', 'scaffold.ts');
@@ -31,21 +32,6 @@ function scaffold(args: string[], input?: string) {
   return execa(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: projectRoot, reject: false, env, input: input ?? '' });
 }
 
-/** sha256 of every file outside .git, so "unchanged" means byte for byte. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const { createHash } = await import('node:crypto');
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      if (e === '.git') continue;
-      const f = path.join(d, e);
-      if (statSync(f).isDirectory()) walk(f);
-      else out.set(path.relative(dir, f), createHash('sha256').update(readFileSync(f)).digest('hex'));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 const secretFiles = (snap: Map<string, string>) => new Map([...snap].filter(([p]) => p.includes('/secrets/')));
 
@@ -133,21 +119,21 @@ test('decrypted secrets are well formed: the signing key is an Ed25519 seed', as
 });
 
 test('a second run with the same config changes nothing, byte for byte', async () => {
-  const before = await snapshot(repo);
+  const before = snapshot(repo);
   const r = await scaffold(['--out', repo, '--yes']);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stderr, /nothing to do/);
-  assert.deepEqual(await snapshot(repo), before);
+  assert.deepEqual(snapshot(repo), before);
 });
 
 test('a config change re-renders, keeps every secret byte for byte, and removes only what the tool owned', async () => {
   const lost = 'overlays/production/secrets/synapse-form-secret.sops.yaml';
   rmSync(path.join(repo, lost));
-  const before = await snapshot(repo);
+  const before = snapshot(repo);
   const r = await scaffold(['--out', repo, '--yes', '--components', 'no-coturn', '--host-element', 'web.example.org']);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stderr, /1 new secret\(s\)/);
-  const after = await snapshot(repo);
+  const after = snapshot(repo);
   for (const [p, h] of secretFiles(before)) assert.equal(after.get(p), h, `${p} kept`);
   assert.ok(after.has(lost), 'a missing secret is added');
   assert.equal(secretFiles(after).size, secretFiles(before).size + 1, 'and only that one');
@@ -158,11 +144,11 @@ test('a config change re-renders, keeps every secret byte for byte, and removes 
 });
 
 test('changing serverName is refused with exit 2 naming old and new; nothing changes', async () => {
-  const before = await snapshot(repo);
+  const before = snapshot(repo);
   const r = await scaffold(['--out', repo, '--yes', '--server-name', 'other.org']);
   assert.equal(r.exitCode, 2);
   assert.match(r.stderr.trim(), /^scaffold: serverName: .*"example\.org".*"other\.org"/m);
-  assert.deepEqual(await snapshot(repo), before);
+  assert.deepEqual(snapshot(repo), before);
   // Also without the state file: the repository's own config holds the name.
   const stateFile = path.join(repo, '.matrix-gitops/state.json');
   const state = readFileSync(stateFile);
@@ -171,7 +157,7 @@ test('changing serverName is refused with exit 2 naming old and new; nothing cha
   assert.equal(r2.exitCode, 2);
   assert.match(r2.stderr, /scaffolded for "example\.org"; refusing to change it to "other\.org"/);
   writeFileSync(stateFile, state);
-  assert.deepEqual(await snapshot(repo), before);
+  assert.deepEqual(snapshot(repo), before);
 });
 
 test('a file edited by the user keeps the edit through a re-render (three-way merge; conflicts: scaffold-upgrade.test.ts)', async () => {
@@ -184,7 +170,7 @@ test('a file edited by the user keeps the edit through a re-render (three-way me
 });
 
 test('bad input: one line, exit 2, target untouched', async () => {
-  const before = await snapshot(repo);
+  const before = snapshot(repo);
   const cases: [string[], RegExp][] = [
     [['--config', fixture('bad-cidr.yaml'), '--out', path.join(work, 'new1'), '--yes'], /li\.allowedCidrs\[0\]: "203\.0\.113\.0\/99" must be a CIDR/],
     [['--out', path.join(work, 'new2'), '--yes'], /serverName: missing; pass --server-name/],
@@ -206,7 +192,7 @@ test('bad input: one line, exit 2, target untouched', async () => {
     assert.match(lines[0], expected);
   }
   assert.ok(!existsSync(path.join(work, 'new1')) && !existsSync(path.join(work, 'new2')));
-  assert.deepEqual(await snapshot(repo), before);
+  assert.deepEqual(snapshot(repo), before);
   // A damaged state file is refused (it is what protects your edits), with how to restore it.
   const stateFile = path.join(repo, '.matrix-gitops/state.json');
   const state = readFileSync(stateFile);
@@ -215,7 +201,7 @@ test('bad input: one line, exit 2, target untouched', async () => {
   assert.equal(r.exitCode, 2);
   assert.match(r.stderr, /^scaffold: .*state\.json: unreadable scaffold state; restore it from git/m);
   writeFileSync(stateFile, state);
-  assert.deepEqual(await snapshot(repo), before);
+  assert.deepEqual(snapshot(repo), before);
 });
 
 /** script(1) from util-linux gives a real pseudo-terminal without native modules; install it if we can. */
@@ -328,15 +314,15 @@ test('a run killed while moving files into place is rolled back by the next run'
   const key = path.join(work, 'key.txt');
   const base = ['--out', out, '--yes', '--server-name', 'kill.example.org', '--environments', 'homelab', '--age-key', key, '--no-git'];
   assert.equal((await scaffold(base)).exitCode, 0);
-  const before = await snapshot(out);
+  const before = snapshot(out);
   const killed = await execa(process.execPath, ['--import', 'tsx', cli, ...base, '--components', 'no-coturn,jitsi', '--host-element', 'k.example.org'], {
     cwd: projectRoot, reject: false, env: { ...env, MATRIX_GITOPS_TEST_KILL_AFTER_MOVES: '5' },
   });
   assert.equal(killed.signal, 'SIGKILL');
-  assert.notDeepEqual(await snapshot(out), before);
+  assert.notDeepEqual(snapshot(out), before);
   // The next run (here one that is then refused) first restores the repository.
   const next = await scaffold([...base, '--server-name', 'other.example.org']);
   assert.equal(next.exitCode, 2);
   assert.match(next.stderr, /interrupted run .* was rolled back/);
-  assert.deepEqual(await snapshot(out), before);
+  assert.deepEqual(snapshot(out), before);
 });

@@ -13,6 +13,13 @@ import type { Cluster } from './cluster.ts';
 interface K8sDoc { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown }
 interface CrdSource { name?: string; module: string; version: string; paths: string[] }
 
+/** The API server refuses CRDs of *.k8s.io groups without this annotation (Gateway API carries it). */
+function approval(d: K8sDoc): { annotations?: Record<string, string> } {
+  const annotations = (d.metadata as { annotations?: Record<string, string> }).annotations;
+  const v = annotations?.['api-approved.kubernetes.io'];
+  return v ? { annotations: { 'api-approved.kubernetes.io': v } } : {};
+}
+
 /** Applies every CRD of versions.json schemas.crds (the pins validate's schemas come from); returns a summary. */
 export function applyPinnedCrds(cluster: Cluster): string {
   const sources = versions().schemas.crds as CrdSource[];
@@ -20,7 +27,7 @@ export function applyPinnedCrds(cluster: Cluster): string {
   // label values, so only name and spec are kept; the schema (what matters here) is untouched.
   const crds = sources.flatMap((c) => (readYamlDocuments(moduleDir(c.module, c.version), c.paths) as K8sDoc[])
     .filter((d) => d?.kind === 'CustomResourceDefinition')
-    .map((d) => ({ ...d, metadata: { name: d.metadata.name } })));
+    .map((d) => ({ ...d, metadata: { name: d.metadata.name, ...approval(d) } })));
   const applied = cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: crds }));
   if (applied.status !== 0) throw new Error(`applying the pinned CRDs: ${applied.stderr.split('\n').slice(0, 5).join('\n')}`);
   const established = cluster.kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '--all']);
