@@ -1,9 +1,9 @@
 // Every object each entry point renders, keyed kind/namespace/name, through the validate gate's own
-// discover and build (kustomize, or concatenation for plain Flux folders), with the volatile fields
+// Flux walk (the same entry points, builds and postBuild substitution validate checks), with the volatile fields
 // normalised so that two renders compare by what the cluster would actually see change.
 import { parse, stringify } from 'yaml';
-import { discover } from '../validate/discover.ts';
-import { build } from '../validate/build.ts';
+import { walk } from '../validate/flux-graph.ts';
+import type { Built } from '../validate/build.ts';
 
 export interface RenderedObject {
   kind: string;
@@ -71,9 +71,17 @@ export function objectsOf(docs: string[]): Map<string, RenderedObject> {
 
 /** Renders every entry point of the tree in `dir`; a failed build is recorded, not thrown. */
 export async function renderTree(dir: string): Promise<Map<string, EntryRender>> {
-  const entries = await discover(dir);
-  const built = await Promise.all(entries.map((e) => build(e)));
+  const walked = await walk(dir);
   const out = new Map<string, EntryRender>();
+  try {
+    collectRenders(walked.builts, out);
+  } finally {
+    await walked.cleanup();
+  }
+  return out;
+}
+
+function collectRenders(built: Built[], out: Map<string, EntryRender>): void {
   for (const b of built) {
     const failed = b.findings.find((f) => f.rule === 'kustomize-build');
     if (failed) out.set(b.entry.path, { objects: new Map(), error: failed.message });
@@ -85,5 +93,4 @@ export async function renderTree(dir: string): Promise<Map<string, EntryRender>>
       }
     }
   }
-  return out;
 }
