@@ -62,3 +62,27 @@ flx_001 contains lib.vf("MX-FLX-001", "deny", input, msg, ["spec", "ref"]) if {
 	not ref.name
 	msg := sprintf("GitRepository %s: spec.ref.branch is %q; Flux must follow %s, the branch only a passing validation advances (people push to %s)", [lib.in_name, object.get(ref, "branch", ""), deploy_branch, push_branch])
 }
+
+# ---------------------------------------------------------------- MX-FLX-002
+
+# METADATA
+# title: Flux may recreate a Job it applies
+# description: A Job's pod template is immutable, so a change to it (an image bump from Renovate or an upgrade) fails the whole Kustomization's apply until the Job is gone. The kustomize.toolkit.fluxcd.io/force enabled annotation (or label) lets kustomize-controller delete and recreate that one Job instead.
+# custom:
+#   id: MX-FLX-002
+#   kinds: [Job]
+#   severity: warn
+#   overlays: [all]
+#   anchors: [Flux kustomize-controller force annotation, Flux "Running jobs" use case]
+warn_mx_flx_002 contains r if some r in lib.warned(flx_002)
+
+force_enabled if object.get(input.metadata, ["annotations", "kustomize.toolkit.fluxcd.io/force"], "") == "enabled"
+
+force_enabled if object.get(input.metadata, ["labels", "kustomize.toolkit.fluxcd.io/force"], "") == "enabled"
+
+flx_002 contains lib.vf("MX-FLX-002", "warn", input, msg, ["metadata"]) if {
+	input.kind == "Job"
+	startswith(input.apiVersion, "batch/")
+	not force_enabled
+	msg := sprintf("Job %s: its pod template is immutable, so the next image bump fails the Kustomization's apply; annotate it kustomize.toolkit.fluxcd.io/force: enabled so Flux recreates it", [lib.in_name])
+}

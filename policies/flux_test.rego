@@ -38,3 +38,24 @@ test_flx_001_exception if {
 	count(deny_mx_flx_001) == 0 with input as obj with data.mx.git as git
 	fx.excepted(warn_mx_flx_001) == {"MX-FLX-001"} with input as obj with data.mx.git as git
 }
+
+job := {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once", "namespace": "matrix"}, "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x:1"}]}}}}
+
+test_flx_002_pass if {
+	count(warn_mx_flx_002) == 0 with input as fx.set(job, "/metadata/annotations", {"kustomize.toolkit.fluxcd.io/force": "enabled"})
+	count(warn_mx_flx_002) == 0 with input as fx.set(job, "/metadata/labels", {"kustomize.toolkit.fluxcd.io/force": "enabled"})
+}
+
+test_flx_002_fail if {
+	rs := warn_mx_flx_002 with input as job
+	count(rs) == 1
+	some r in rs
+	r.field == ["metadata"]
+	count(warn_mx_flx_002) == 1 with input as fx.set(job, "/metadata/annotations", {"kustomize.toolkit.fluxcd.io/force": "disabled"})
+}
+
+test_flx_002_exception if {
+	obj := fx.except(job, "MX-FLX-002")
+	count(fx.plain(warn_mx_flx_002)) == 0 with input as obj
+	fx.excepted(warn_mx_flx_002) == {"MX-FLX-002"} with input as obj
+}

@@ -1,5 +1,5 @@
 // Registers the first admin with the registration shared secret. Re-running it is harmless:
-// an "already taken" answer counts as success, so Flux can re-apply the Job.
+// an "already taken" answer counts as success, so Flux can re-apply (and recreate) the Job.
 import { image, labels, podSecurity, resources, restrictedContainer, type BaseComponent, type Obj } from '../lib.ts';
 import { SYNAPSE_UID } from './synapse.ts';
 
@@ -19,7 +19,9 @@ export function adminUserBase(): BaseComponent {
   const name = 'synapse-admin-user';
   const job: Obj = {
     apiVersion: 'batch/v1', kind: 'Job',
-    metadata: { name, labels: labels(name) },
+    // The pod template is immutable: without this, an image bump would fail the apps Kustomization
+    // until the TTL removed the Job; with it Flux deletes and recreates just this Job (MX-FLX-002).
+    metadata: { name, labels: labels(name), annotations: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' } },
     spec: {
       backoffLimit: 6,
       ttlSecondsAfterFinished: 86400,
