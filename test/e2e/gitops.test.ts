@@ -2,8 +2,7 @@
 // kustomize-controller) into a real kube-apiserver, through the deployment gate. See test/e2e/README.md.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import {
@@ -12,11 +11,12 @@ import {
 } from '@kubernetes/client-node';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { toolPath, kustomizeBuild } from '../../src/lib/tools.ts';
-import { startCluster, freePort, type Cluster } from './lib/cluster.ts';
-import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
+import { freePort, type Cluster } from './lib/cluster.ts';
+import { gateDecisions, type GitServer } from './lib/git-server.ts';
 import { applyPinnedCrds, compareOverlays, refusesBadCluster } from './lib/dry-run.ts';
 import { Flux, KS, SOURCE, gitEnv, run, ok, runAsync, push, docs, ready, decryptedSecrets, type K8sObject } from './lib/harness.ts';
 import { installCliShim } from '../lib/cli-shim.ts';
+import { startE2e, type E2eEnv } from './lib/environment.ts';
 
 interface StatusJson { kustomizations: { name: string; ready: string; reason: string; lastAppliedRevision: string; lastAttemptedRevision: string; lastError: string }[] }
 
@@ -61,23 +61,16 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
     try { await p; return false; } catch (e) { return (e as { code?: number }).code === 404; }
   };
 
+  let env: E2eEnv | undefined;
   before(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'mgo-e2e-'));
-    repo = path.join(work, 'repo');
-    ageKey = path.join(work, 'age.key');
-    ok(toolPath('age-keygen'), ['-o', ageKey], work);
-    mkdirSync(path.join(work, 'git'));
-    git = await startGitServer(path.join(work, 'git'), 'matrix', { projectRoot, branch: 'main', deployBranch: 'deploy' });
-    cluster = await startCluster(path.join(work, 'cluster'));
-    flux = new Flux(cluster);
+    env = await startE2e('mgo-e2e-');
+    ({ work, repo, ageKey, git, cluster, flux } = env);
     apps = cluster.kc.makeApiClient(AppsV1Api);
     core = cluster.kc.makeApiClient(CoreV1Api);
   });
 
   after(async () => {
-    await cluster?.stop();
-    await git?.close();
-    if (process.env.E2E_KEEP !== '1' && work) rmSync(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('server-side dry-run of every overlay and Flux entry point of the project\'s own render agrees with validate', () => {

@@ -8,17 +8,17 @@
 // unreconciled (test/e2e/README.md "What is not real").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { projectRoot, versions } from '../../src/lib/versions.ts';
 import { toolPath, kustomizeBuild } from '../../src/lib/tools.ts';
-import { startCluster, type Cluster } from './lib/cluster.ts';
-import { startGitServer, gateDecisions, type GitServer } from './lib/git-server.ts';
+import type { Cluster } from './lib/cluster.ts';
+import { gateDecisions, type GitServer } from './lib/git-server.ts';
 import { applyPinnedCrds } from './lib/dry-run.ts';
 import { installCliShim } from '../lib/cli-shim.ts';
+import { startE2e, type E2eEnv } from './lib/environment.ts';
 import { Flux, KS, SOURCE, run, ok, push, docs, decryptedSecrets, liveObjects, ids, type K8sObject } from './lib/harness.ts';
 
 describe('e2e: production entry point → Flux → kube-apiserver (operators\' CRDs from the pinned versions)', { timeout: 30 * 60_000 }, () => {
@@ -35,21 +35,14 @@ describe('e2e: production entry point → Flux → kube-apiserver (operators\' C
     return docs(ok(b.file, b.args, repo));
   };
 
+  let env: E2eEnv | undefined;
   before(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'mgo-e2e-prod-'));
-    repo = path.join(work, 'repo');
-    ageKey = path.join(work, 'age.key');
-    ok(toolPath('age-keygen'), ['-o', ageKey], work);
-    mkdirSync(path.join(work, 'git'));
-    git = await startGitServer(path.join(work, 'git'), 'matrix', { projectRoot, branch: 'main', deployBranch: 'deploy' });
-    cluster = await startCluster(path.join(work, 'cluster'));
-    flux = new Flux(cluster);
+    env = await startE2e('mgo-e2e-prod-');
+    ({ work, repo, ageKey, git, cluster, flux } = env);
   });
 
   after(async () => {
-    await cluster?.stop();
-    await git?.close();
-    if (process.env.E2E_KEEP !== '1' && work) rmSync(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('scaffolds production, the gate passes it, and Flux applies infrastructure, infrastructure-config and apps', async () => {

@@ -7,7 +7,6 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { projectRoot } from '../../../src/lib/versions.ts';
 import { waitFor, type Cluster } from './cluster.ts';
 
 export interface Condition { type: string; status: string; reason?: string; message?: string }
@@ -29,7 +28,6 @@ export const SOURCE = 'matrix-gitops';
 export const gitEnv: NodeJS.ProcessEnv = {
   ...process.env,
   GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@localhost', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@localhost',
-  MATRIX_GITOPS_HOME: projectRoot,
 };
 
 export interface RunResult { status: number; stdout: string; stderr: string }
