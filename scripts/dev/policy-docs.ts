@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { ruleFiles } from '../../src/validate/policy.ts';
+import { primaryFirst } from '../../src/validate/rule-meta.ts';
 import { dispatchRules, renderMain } from '../../src/validate/dispatch.ts';
 
 export const HAND_WRITTEN = '<!-- hand-written below this line: kept verbatim by scripts/dev/policy-docs.ts -->';
@@ -53,7 +54,7 @@ function strings(v: unknown): string[] {
 /** Every `# METADATA` block with the rule it annotates. Throws on a block that is not valid YAML. */
 export function readMetadata(policiesDir: string): RuleMeta[] {
   const out: RuleMeta[] = [];
-  for (const file of regoFiles(policiesDir)) {
+  for (const file of primaryFirst(regoFiles(policiesDir))) {
     const lines = readFileSync(file, 'utf8').split('\n');
     for (let i = 0; i < lines.length; i++) {
       if (lines[i].trim() !== '# METADATA') continue;

@@ -44,10 +44,27 @@ export const GATE_RULES: RuleCatalog = {
   },
 };
 
+/**
+ * Rule files with the cross-resource package (mx.combined) last: an id implemented in both places
+ * takes its title from the per-document rule, which states the whole promise; the combined part
+ * only covers what one document cannot show.
+ */
+export function primaryFirst(ruleFiles: string[]): string[] {
+  const combined = (f: string) => {
+    try {
+      return /^package\s+mx\.combined\b/m.test(readFileSync(f, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  const marked = ruleFiles.map((f) => ({ f, last: combined(f) }));
+  return [...marked.filter((x) => !x.last), ...marked.filter((x) => x.last)].map((x) => x.f);
+}
+
 /** id → info from the METADATA of the given rule files (companion blocks add nothing). */
 export function readCatalog(ruleFiles: string[]): RuleCatalog {
   const out: RuleCatalog = { ...GATE_RULES };
-  for (const file of ruleFiles) {
+  for (const file of primaryFirst(ruleFiles)) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
