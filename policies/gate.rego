@@ -1,0 +1,24 @@
+# The gate's single entry point: `conftest test --combine --namespace gate` over every entry point's
+# rendered file at once. conftest spends ~0.3 s CPU loading and compiling the policies in each
+# process, more than evaluating them on a small repository, so validate runs one process for the
+# per-document and the cross-resource rules of all entry points instead of one per pass.
+#
+# --combine hands over every document as its own {path, contents} (a multi-document file gives one
+# element per document); data.mx.overlays maps a rendered file's name to its entry point.
+# Each result is tagged with its entry (validate maps results back by it) and, for per-document
+# results, with the document's position: a set would otherwise fold identical results of two
+# identical documents into one, where one conftest query per document reported both.
+package gate
+
+# Per-document rules: the generated dispatcher (policies/main.rego) evaluated with each document as
+# input, exactly as `conftest test --namespace main` does per document; the entry is passed as
+# data.mx.current_entry, which lib.overlay reads before the file name conftest no longer sets.
+deny contains object.union(r, {"entry": e, "doc": i}) if {
+	some i, d in input
+	parts := split(d.path, "/")
+	e := data.mx.overlays[parts[count(parts) - 1]]
+	some r in data.main.deny with input as d.contents with data.mx.current_entry as e
+}
+
+# Cross-resource rules: mx.combined once per entry point (policies/gate_combined.rego).
+deny contains r if some r in data.gate_combined.deny
