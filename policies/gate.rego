@@ -8,12 +8,15 @@
 # Each result is tagged with its entry (validate maps results back by it) and, for per-document
 # results, with the document's position: a set would otherwise fold identical results of two
 # identical documents into one, where one conftest query per document reported both.
+# Both rules need the --combine input (a list): the fallback's `--all-namespaces` per-document runs
+# also reach this package, whose results it drops, and should not pay for mx.combined here.
 package gate
 
 # Per-document rules: the generated dispatcher (policies/main.rego) evaluated with each document as
 # input, exactly as `conftest test --namespace main` does per document; the entry is passed as
 # data.mx.current_entry, which lib.overlay reads before the file name conftest no longer sets.
 deny contains object.union(r, {"entry": e, "doc": i}) if {
+	is_array(input)
 	some i, d in input
 	parts := split(d.path, "/")
 	e := data.mx.overlays[parts[count(parts) - 1]]
@@ -21,4 +24,7 @@ deny contains object.union(r, {"entry": e, "doc": i}) if {
 }
 
 # Cross-resource rules: mx.combined once per entry point (policies/gate_combined.rego).
-deny contains r if some r in data.gate_combined.deny
+deny contains r if {
+	is_array(input)
+	some r in data.gate_combined.deny
+}
