@@ -1,6 +1,6 @@
 // conftest over the rendered entry points: per-document and cross-resource rules, in one process when the policy set allows.
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -159,10 +159,11 @@ function resultsOf(out: ConftestOutput[], entry: string): ConftestOutput[] {
 
 /**
  * OPA returns a set in value order; a per-document query per file listed results document by
- * document, cross-resource results after them. Restore that order so reports stay as they were.
+ * document, cross-resource results after them. Restore that order (by the document file a
+ * per-document result is tagged with) so reports stay as they were, and stable from run to run.
  */
-function inDocumentOrder(out: ConftestOutput[]): ConftestOutput[] {
-  const pos = (r: ConftestResult) => (typeof r.metadata?.doc === 'number' ? r.metadata.doc : Number.MAX_SAFE_INTEGER);
+function inDocumentOrder(out: ConftestOutput[], position: Map<string, number>): ConftestOutput[] {
+  const pos = (r: ConftestResult) => position.get(str(r.metadata?.doc) ?? '') ?? Number.MAX_SAFE_INTEGER;
   const sorted = (list?: ConftestResult[]) => [...(list ?? [])].sort((a, b) => pos(a) - pos(b));
   return out.map((o) => ({ ...o, failures: sorted(o.failures), warnings: sorted(o.warnings), exceptions: sorted(o.exceptions) }));
 }
@@ -192,19 +193,31 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
     const hasMain = mainCovers(policies, rules);
     const hasGate = existsSync(path.join(policies, 'gate_combined.rego'));
     const single = hasMain && hasGate && existsSync(path.join(policies, 'gate.rego'));
-    // Per-entry data files serve only the fallback's one-process-per-entry runs.
-    const perEntryData = single ? [] : withDocs.map((b, i) => writeFile(dataFiles[i], JSON.stringify({ mx: { overlay: b.entry.name, ...data } })));
-    await Promise.all([
-      ...withDocs.map((b, i) => writeFile(files[i], b.yaml)),
-      ...perEntryData,
-      writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays, ...data } })),
-    ]);
     const base = ['--no-fail', '-o', 'json', ...rules.flatMap((f) => ['-p', f])];
     if (single) {
-      const out = inDocumentOrder(await conftest(['test', '--combine', '--namespace', 'gate', ...base, '-d', allData, ...files]));
+      // One file per document: --combine hands documents over in no fixed order (files and the
+      // documents of one file alike), so a file name is what tells a result's entry and position.
+      const docsDir = path.join(tmp, 'docs');
+      await mkdir(docsDir);
+      const position = new Map<string, number>();
+      const docFiles: Record<string, string> = {};
+      const writes: Array<Promise<void>> = [];
+      withDocs.forEach((b, i) => b.docs.forEach((text, j) => {
+        const name = `${i}-${j}.yaml`;
+        docFiles[name] = b.entry.name;
+        position.set(name, j);
+        writes.push(writeFile(path.join(docsDir, name), text));
+      }));
+      await Promise.all([...writes, writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays: docFiles, ...data } }))]);
+      const out = inDocumentOrder(await conftest(['test', '--combine', '--namespace', 'gate', ...base, '-d', allData, docsDir]), position);
       for (const b of withDocs) collect(resultsOf(out, b.entry.name), b, outcomes.get(b) as PolicyOutcome);
       return outcomes;
     }
+    await Promise.all([
+      ...withDocs.map((b, i) => writeFile(files[i], b.yaml)),
+      ...withDocs.map((b, i) => writeFile(dataFiles[i], JSON.stringify({ mx: { overlay: b.entry.name, ...data } }))),
+      writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays, ...data } })),
+    ]);
     // Fallback, per-document rules: through main.rego (one query per document, only the rules for
     // its kind) when it covers the set; else every namespace, one process per entry.
     const perDocPass = hasMain
