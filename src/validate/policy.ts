@@ -172,9 +172,9 @@ function inDocumentOrder(out: ConftestOutput[], position: Map<string, number>): 
  * Policies over every built entry, in one conftest process when the policy set has the gate's entry
  * packages: each conftest process spends ~0.3 s CPU loading and compiling the policies, more than a
  * small repository's evaluation costs. policies/gate.rego, queried with --combine over every
- * entry's rendered file, evaluates the generated dispatcher (policies/main.rego) once per document
- * and mx.combined once per entry (policies/gate_combined.rego), tagging each result with its entry
- * (data.mx.overlays maps a rendered file to its entry). A policy set without those packages, or
+ * entry's rendered documents (a file each), evaluates the generated dispatcher (policies/main.rego)
+ * once per document and mx.combined once per entry (policies/gate_combined.rego), tagging each
+ * result with its entry (data.mx.overlays maps a document's file to its entry). A policy set without those packages, or
  * whose main.rego misses a rule, runs the two passes the old way (per-document, then combined).
  */
 export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData, policies = path.join(repo, 'policies')): Promise<Map<Built, PolicyOutcome>> {
