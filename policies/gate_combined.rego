@@ -1,6 +1,7 @@
-# The gate's entry point for cross-resource rules (`conftest test --combine --namespace
-# gate_combined` over every entry point's rendered file at once): mx.combined is evaluated once
-# per entry point, over that entry's documents and with its overlay, so one process serves all.
+# The gate's cross-resource rules over every entry point's rendered documents at once: mx.combined is
+# evaluated once per entry point, over that entry's documents and with its overlay. validate reaches
+# it through policies/gate.rego (the single `--combine --namespace gate` process that also runs the
+# per-document rules), or directly (`--combine --namespace gate_combined`) for a policy set without gate.rego.
 # One `deny` set for errors and warnings alike (each result keeps its `severity`): conftest
 # evaluates each rule name as its own query, so a separate `warn` would evaluate mx.combined again.
 package gate_combined
@@ -12,5 +13,8 @@ deny contains object.union(r, {"entry": e}) if {
 	rules := data.mx.combined with data.mx.current_entry as e
 	some name, results in rules
 	regex.match(`^(deny|warn)_`, name)
+	# Rule results are sets; under `conftest verify` the package also holds combined_test.rego's
+	# fixtures (deny_all is a NetworkPolicy object), which are not results.
+	is_set(results)
 	some r in results
 }

@@ -1,6 +1,6 @@
-// conftest over one rendered overlay: per-document packages, then the combined cross-resource pass.
+// conftest over the rendered entry points: per-document and cross-resource rules, in one process when the policy set allows.
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -95,7 +95,7 @@ export interface PolicyOutcome {
   exceptions: Finding[];
 }
 
-const GATE_PACKAGES = new Set(['mx.combined', 'main', 'gate_combined']);
+const GATE_PACKAGES = new Set(['mx.combined', 'main', 'gate_combined', 'gate']);
 
 function toFinding(res: ConftestResult, severity: Severity, overlay: string, file: string): Finding {
   const meta = res.metadata ?? {};
@@ -130,7 +130,7 @@ async function conftest(args: string[]): Promise<ConftestOutput[]> {
 }
 
 /**
- * The gate's entry packages (main, gate_combined) put every result in `deny` with its `severity`;
+ * The gate's entry packages (main, gate_combined, gate) put every result in `deny` with its `severity`;
  * packages run one by one (the fallback) use conftest's own deny/warn split.
  */
 function severityOf(res: ConftestResult, fallback: Severity): Severity {
@@ -151,11 +151,31 @@ function collect(outputs: ConftestOutput[], built: Built, outcome: PolicyOutcome
   }
 }
 
+/** conftest's outputs with only the results tagged (metadata.entry) as the given entry's. */
+function resultsOf(out: ConftestOutput[], entry: string): ConftestOutput[] {
+  const mine = (list?: ConftestResult[]) => (list ?? []).filter((r) => r.metadata?.entry === entry);
+  return out.map((o) => ({ ...o, failures: mine(o.failures), warnings: mine(o.warnings), exceptions: mine(o.exceptions) }));
+}
+
 /**
- * Policies over every built entry. The per-document pass is one conftest process for all entries
- * (policies compile once; each rendered file is mapped back to its overlay through
- * data.mx.overlays[data.conftest.file.name]); so is the cross-resource pass (gate_combined.rego
- * evaluates mx.combined once per entry over that entry's documents).
+ * OPA returns a set in value order; a per-document query per file listed results document by
+ * document, cross-resource results after them. Restore that order (by the document file a
+ * per-document result is tagged with) so reports stay as they were, and stable from run to run.
+ */
+function inDocumentOrder(out: ConftestOutput[], position: Map<string, number>): ConftestOutput[] {
+  const pos = (r: ConftestResult) => position.get(str(r.metadata?.doc) ?? '') ?? Number.MAX_SAFE_INTEGER;
+  const sorted = (list?: ConftestResult[]) => [...(list ?? [])].sort((a, b) => pos(a) - pos(b));
+  return out.map((o) => ({ ...o, failures: sorted(o.failures), warnings: sorted(o.warnings), exceptions: sorted(o.exceptions) }));
+}
+
+/**
+ * Policies over every built entry, in one conftest process when the policy set has the gate's entry
+ * packages: each conftest process spends ~0.3 s CPU loading and compiling the policies, more than a
+ * small repository's evaluation costs. policies/gate.rego, queried with --combine over every
+ * entry's rendered documents (a file each), evaluates the generated dispatcher (policies/main.rego)
+ * once per document and mx.combined once per entry (policies/gate_combined.rego), tagging each
+ * result with its entry (data.mx.overlays maps a document's file to its entry). A policy set without those packages, or
+ * whose main.rego misses a rule, runs the two passes the old way (per-document, then combined).
  */
 export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData, policies = path.join(repo, 'policies')): Promise<Map<Built, PolicyOutcome>> {
   const outcomes = new Map<Built, PolicyOutcome>(builts.map((b) => [b, { findings: [], exceptions: [] }]));
@@ -167,15 +187,39 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
     const overlays = Object.fromEntries(withDocs.map((b, i) => [path.basename(files[i]), b.entry.name]));
     const dataFiles = withDocs.map((_, i) => path.join(tmp, `data-${i}.json`));
     const allData = path.join(tmp, 'data.json');
+    const rules = ruleFiles(repo, policies);
+    // main.rego dispatches every per-document rule of the set (else a user added a rule without
+    // regenerating it, and every namespace is evaluated rule by rule instead).
+    const hasMain = mainCovers(policies, rules);
+    const hasGate = existsSync(path.join(policies, 'gate_combined.rego'));
+    const single = hasMain && hasGate && existsSync(path.join(policies, 'gate.rego'));
+    const base = ['--no-fail', '-o', 'json', ...rules.flatMap((f) => ['-p', f])];
+    if (single) {
+      // One file per document: --combine hands documents over in no fixed order (files and the
+      // documents of one file alike), so a file name is what tells a result's entry and position.
+      const docsDir = path.join(tmp, 'docs');
+      await mkdir(docsDir);
+      const position = new Map<string, number>();
+      const docFiles: Record<string, string> = {};
+      const writes: Array<Promise<void>> = [];
+      withDocs.forEach((b, i) => b.docs.forEach((text, j) => {
+        const name = `${i}-${j}.yaml`;
+        docFiles[name] = b.entry.name;
+        position.set(name, j);
+        writes.push(writeFile(path.join(docsDir, name), text));
+      }));
+      await Promise.all([...writes, writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays: docFiles, ...data } }))]);
+      const out = inDocumentOrder(await conftest(['test', '--combine', '--namespace', 'gate', ...base, '-d', allData, docsDir]), position);
+      for (const b of withDocs) collect(resultsOf(out, b.entry.name), b, outcomes.get(b) as PolicyOutcome);
+      return outcomes;
+    }
     await Promise.all([
       ...withDocs.map((b, i) => writeFile(files[i], b.yaml)),
       ...withDocs.map((b, i) => writeFile(dataFiles[i], JSON.stringify({ mx: { overlay: b.entry.name, ...data } }))),
       writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays, ...data } })),
     ]);
-    const base = ['--no-fail', '-o', 'json', ...ruleFiles(repo, policies).flatMap((f) => ['-p', f])];
-    // Per-document rules through policies/main.rego (one query per document, only the rules for its
-    // kind) when it dispatches every rule of the policy set; else every namespace, rule by rule.
-    const hasMain = mainCovers(policies, ruleFiles(repo, policies));
+    // Fallback, per-document rules: through main.rego (one query per document, only the rules for
+    // its kind) when it covers the set; else every namespace, one process per entry.
     const perDocPass = hasMain
       ? conftest(['test', '--namespace', 'main', ...base, '-d', allData, ...files]).then((out) => new Map(withDocs.map((b, i) => [b, out.filter((o) => path.basename(o.filename ?? '') === path.basename(files[i]))])))
       : Promise.all(withDocs.map((b, i) => conftest(['test', '--all-namespaces', ...base, '-d', dataFiles[i], files[i]]))).then(
@@ -183,18 +227,10 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
         // list) and the gate's own entry packages, which would report every result a second time.
         (outs) => new Map(withDocs.map((b, i) => [b, outs[i].filter((o) => !GATE_PACKAGES.has(o.namespace ?? ''))])),
       );
-    // Cross-resource rules: policies/gate_combined.rego runs mx.combined once per entry inside one
-    // --combine process and tags each result with its entry; without it, one process per entry.
-    const hasGate = existsSync(path.join(policies, 'gate_combined.rego'));
+    // Fallback, cross-resource rules: policies/gate_combined.rego runs mx.combined once per entry
+    // inside one --combine process and tags each result with its entry; without it, one process per entry.
     const combinedPass: Promise<Map<Built, ConftestOutput[]>> = hasGate
-      ? conftest(['test', '--combine', '--namespace', 'gate_combined', ...base, '-d', allData, ...files]).then((out) => {
-        const byEntry = new Map<Built, ConftestOutput[]>();
-        for (const b of withDocs) {
-          const mine = (list?: ConftestResult[]) => (list ?? []).filter((r) => r.metadata?.entry === b.entry.name);
-          byEntry.set(b, out.map((o) => ({ ...o, failures: mine(o.failures), warnings: mine(o.warnings), exceptions: mine(o.exceptions) })));
-        }
-        return byEntry;
-      })
+      ? conftest(['test', '--combine', '--namespace', 'gate_combined', ...base, '-d', allData, ...files]).then((out) => new Map(withDocs.map((b) => [b, resultsOf(out, b.entry.name)])))
       : Promise.all(withDocs.map((b, i) => conftest(['test', '--combine', '--namespace', 'mx.combined', ...base, '-d', dataFiles[i], files[i]])))
         .then((outs) => new Map(withDocs.map((b, i) => [b, outs[i]])));
     const [perDoc, combined] = await Promise.all([perDocPass, combinedPass]);

@@ -1,11 +1,11 @@
-// Runs every check and assembles one report; each overlay's checks run concurrently with the others.
+// Runs every check and assembles one report; each check runs over all entry points at once, concurrently with the others.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError, UsageError } from '../lib/errors.ts';
 import { checkRepoDir, selectEntries } from './discover.ts';
 import type { Built } from './build.ts';
 import { walk } from './flux-graph.ts';
-import { schemaCheck, checkSchemaCache, schemaDir } from './schema.ts';
+import { schemaCheckAll, checkSchemaCache, schemaDir } from './schema.ts';
 import { policyCheckAll, loadPolicyData, ruleFiles, type PolicyOutcome } from './policy.ts';
 import { BUNDLED_POLICIES, policyDirs } from './policy-set.ts';
 import { inScope, matrixScope, type MatrixScope } from './matrix-scope.ts';
@@ -88,8 +88,8 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds)]);
     const extraSchemas = crdDir ? [crdDir] : [];
     const run = opts.cache === false ? undefined : `${runKey(dirs.flatMap((d) => ruleFiles(repo, d)), data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
-    // Unchanged entries come from the result cache; the rest are schema-checked in parallel and
-    // then policy-checked together, one conftest pass per policy folder.
+    // Unchanged entries come from the result cache; the rest are schema-checked together (one
+    // kubeconform process) while they are policy-checked together (one conftest process per policy folder).
     const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
     const cached = new Map<Built, CachedResult>();
     for (const b of built) {
@@ -99,7 +99,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     }
     const fresh = built.filter((b) => !cached.has(b));
     const [schemaResults, policySets] = await Promise.all([
-      Promise.all(fresh.map((b) => schemaCheck(b, schemas, extraSchemas))),
+      schemaCheckAll(fresh, schemas, extraSchemas),
       Promise.all(dirs.map((d) => policyCheckAll(repo, fresh, data, d))),
     ]);
     fresh.forEach((b, i) => {

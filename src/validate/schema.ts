@@ -1,5 +1,7 @@
-// kubeconform over one rendered overlay, against the offline cache only (never fetches at validate time).
+// kubeconform over the rendered entry points (one process for all), against the offline cache only (never fetches at validate time).
 import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
@@ -102,31 +104,65 @@ export function knownGroups(dirs: string[]): Set<string> {
   return out;
 }
 
-export async function schemaCheck(built: Built, dir = schemaDir(), extraDirs: string[] = []): Promise<Finding[]> {
-  if (built.docs.length === 0) return [];
-  const input = built.docs.map(stripSopsText).join('\n---\n');
-  // CRDs the repository carries first: they describe the versions that cluster runs.
-  const locations = [...extraDirs, dir].flatMap((d) => ['-schema-location', path.join(d, '{{ .ResourceKind }}{{ .KindSuffix }}.json')]);
-  const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', '4', '-'], { input, reject: false });
-  let parsed: { resources?: KubeconformResource[] };
+interface KubeconformOutput {
+  resources?: Array<KubeconformResource & { filename?: string }>;
+}
+
+/**
+ * Schema findings of every entry from one kubeconform process. Each process loads and parses the
+ * schemas it needs anew, so one run over a file per entry costs less CPU than one run per entry;
+ * results come back per file (`filename`), which maps them to their entry.
+ */
+export async function schemaCheckAll(builts: Built[], dir = schemaDir(), extraDirs: string[] = []): Promise<Finding[][]> {
+  const withDocs = builts.filter((b) => b.docs.length > 0);
+  if (withDocs.length === 0) return builts.map(() => []);
+  const tmp = await mkdtemp(path.join(tmpdir(), 'mx-schema-'));
   try {
-    parsed = JSON.parse(r.stdout) as { resources?: KubeconformResource[] };
-  } catch {
-    throw new EnvironmentError(`kubeconform failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+    const files = withDocs.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
+    await Promise.all(withDocs.map((b, i) => writeFile(files[i], b.docs.map(stripSopsText).join('\n---\n'))));
+    // CRDs the repository carries first: they describe the versions that cluster runs.
+    const locations = [...extraDirs, dir].flatMap((d) => ['-schema-location', path.join(d, '{{ .ResourceKind }}{{ .KindSuffix }}.json')]);
+    // Two workers: the machine's cores; more only add scheduling, not throughput.
+    const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', '2', ...files], { reject: false });
+    let parsed: KubeconformOutput;
+    try {
+      parsed = JSON.parse(r.stdout) as KubeconformOutput;
+    } catch {
+      throw new EnvironmentError(`kubeconform failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+    }
+    const bad = (parsed.resources ?? []).filter((res) => res.status === 'statusInvalid' || res.status === 'statusError');
+    const groups = bad.length > 0 ? knownGroups([...extraDirs, dir]) : new Set<string>();
+    const byFile = new Map(files.map((f, i) => [f, withDocs[i]]));
+    // A result no entry claims would be a finding silently dropped: refuse rather than pass.
+    const stray = bad.find((res) => !byFile.has(res.filename ?? ''));
+    if (stray) throw new EnvironmentError(`kubeconform reported ${stray.kind ?? 'a resource'} ${stray.name ?? ''} in ${stray.filename ?? 'no file'}, which is none of the rendered entry points; check the kubeconform version (versions.json)`);
+    const findings = new Map<Built, Finding[]>();
+    for (const b of withDocs) {
+      const mine = bad.filter((res) => byFile.get(res.filename ?? '') === b);
+      findings.set(b, toFindings(b, mine, groups));
+    }
+    return builts.map((b) => findings.get(b) ?? []);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
   }
-  const bad = (parsed.resources ?? []).filter((res) => res.status === 'statusInvalid' || res.status === 'statusError');
+}
+
+export async function schemaCheck(built: Built, dir = schemaDir(), extraDirs: string[] = []): Promise<Finding[]> {
+  return (await schemaCheckAll([built], dir, extraDirs))[0];
+}
+
+/** kubeconform's invalid/error results of one entry as findings. */
+function toFindings(built: Built, bad: KubeconformResource[], groups: Set<string>): Finding[] {
+  if (bad.length === 0) return [];
   // kubeconform does not report namespaces, so recover them from the rendered documents (only when needed).
   const ns = new Map<string, string | null>();
-  if (bad.length > 0) {
-    for (const text of built.docs) {
-      const d = parseDoc(text);
-      if (!d) continue;
-      const id = identity(d);
-      ns.set(`${str(d.apiVersion)}|${id.kind}|${id.name}`, id.namespace);
-    }
+  for (const text of built.docs) {
+    const d = parseDoc(text);
+    if (!d) continue;
+    const id = identity(d);
+    ns.set(`${str(d.apiVersion)}|${id.kind}|${id.name}`, id.namespace);
   }
   const findings: Finding[] = [];
-  const groups = bad.length > 0 ? knownGroups([...extraDirs, dir]) : new Set<string>();
   for (const res of bad) {
     const base = {
       severity: 'error' as const,
