@@ -37,7 +37,7 @@ function parseDoc(text: string): Manifest | undefined {
   }
 }
 
-/** Re-serialises only encrypted Secrets; every other document goes to kubeconform byte-for-byte. */
+/** Encrypted objects lose their sops stanza; every other document goes to kubeconform byte-for-byte. */
 function stripSopsText(text: string): string {
   if (!/^sops:/m.test(text)) return text;
   // The stanza is one top-level key: drop its line and the indented lines below it. Re-serialising
