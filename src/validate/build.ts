@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { kustomizeBuild } from '../lib/tools.ts';
+import { gateToolEnv, kustomizeBuild } from '../lib/tools.ts';
 import type { Entry, Finding, Manifest } from './types.ts';
 import { KUSTOMIZATION_FILES, changesBuild, generateKustomization, kustomizationFileIn, mergeFluxSpec, parseLenient } from './kustomization-file.ts';
 
@@ -52,7 +52,7 @@ async function withArtifactCopy<T>(root: string, fn: (copy: string) => Promise<T
 
 async function kustomize(dir: string): Promise<{ ok: true; yaml: string } | { ok: false; message: string }> {
   const k = kustomizeBuild(dir);
-  const r = await execa(k.file, k.args, { reject: false, stripFinalNewline: false });
+  const r = await execa(k.file, k.args, { reject: false, stripFinalNewline: false, env: gateToolEnv() });
   if (r.exitCode === 0) return { ok: true, yaml: r.stdout };
   const msg = (r.stderr || r.message || '').trim().split('\n').filter(Boolean).slice(-3).join(' ');
   return { ok: false, message: msg };

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
 import { cacheDir } from '../lib/paths.ts';
-import { toolPath } from '../lib/tools.ts';
+import { gateToolEnv, toolPath } from '../lib/tools.ts';
 import { versions } from '../lib/versions.ts';
 import { splitStream } from './build.ts';
 import type { Finding, Manifest } from './types.ts';
@@ -148,7 +148,7 @@ export async function renderHelmReleases(repo: string, releases: Manifest[], loo
       try {
         const vf = path.join(tmp, 'values.yaml');
         await writeFile(vf, stringify(values));
-        const r = await execa(helm, ['template', releaseName, chartPath, '--namespace', str(spec.targetNamespace) ?? ns, '--include-crds', '--kube-version', versions().schemas.kubernetesVersion, '-f', vf], { reject: false, env: { HELM_CACHE_HOME: path.join(tmp, 'cache'), HELM_CONFIG_HOME: path.join(tmp, 'config'), HELM_DATA_HOME: path.join(tmp, 'data') } });
+        const r = await execa(helm, ['template', releaseName, chartPath, '--namespace', str(spec.targetNamespace) ?? ns, '--include-crds', '--kube-version', versions().schemas.kubernetesVersion, '-f', vf], { reject: false, env: { ...gateToolEnv(), HELM_CACHE_HOME: path.join(tmp, 'cache'), HELM_CONFIG_HOME: path.join(tmp, 'config'), HELM_DATA_HOME: path.join(tmp, 'data') } });
         if (r.exitCode === 0) {
           out.docs.push(...splitStream(String(r.stdout)).map((d) => withReleaseNamespace(d, str(spec.targetNamespace) ?? ns)));
           rendered = true;

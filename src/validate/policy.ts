@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { toolPath } from '../lib/tools.ts';
+import { gateToolEnv, toolPath } from '../lib/tools.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Built } from './build.ts';
 import type { Finding, Severity } from './types.ts';
@@ -121,7 +121,7 @@ function fieldPath(v: unknown): Array<string | number> | undefined {
 }
 
 async function conftest(args: string[]): Promise<ConftestOutput[]> {
-  const r = await execa(toolPath('conftest'), args, { reject: false });
+  const r = await execa(toolPath('conftest'), args, { reject: false, env: gateToolEnv() });
   try {
     return JSON.parse(r.stdout) as ConftestOutput[];
   } catch {

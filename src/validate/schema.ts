@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
-import { toolPath } from '../lib/tools.ts';
+import { gateToolEnv, toolPath } from '../lib/tools.ts';
 import { schemaCacheDir } from '../lib/paths.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Built } from './build.ts';
@@ -123,7 +123,7 @@ export async function schemaCheckAll(builts: Built[], dir = schemaDir(), extraDi
     // CRDs the repository carries first: they describe the versions that cluster runs.
     const locations = [...extraDirs, dir].flatMap((d) => ['-schema-location', path.join(d, '{{ .ResourceKind }}{{ .KindSuffix }}.json')]);
     // Two workers: the machine's cores; more only add scheduling, not throughput.
-    const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', '2', ...files], { reject: false });
+    const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', '2', ...files], { reject: false, env: gateToolEnv() });
     let parsed: KubeconformOutput;
     try {
       parsed = JSON.parse(r.stdout) as KubeconformOutput;
