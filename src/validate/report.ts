@@ -139,8 +139,8 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     );
     const exceptions = attribute(rawExceptions, sources);
     // Title and help of every rule the report names (SARIF rule metadata, the pretty report's fix lines).
-    const catalog: RuleCatalog = readCatalog(dirs.flatMap((d) => ruleFiles(repo, d)));
     const named = new Set([...findings, ...exceptions].map((f) => f.rule));
+    const catalog: RuleCatalog = readCatalog(dirs.flatMap((d) => ruleFiles(repo, d)), named);
     return {
       ok: !findings.some((f) => f.severity === 'error'),
       overlays: perOverlay.map((o) => o.overlay),

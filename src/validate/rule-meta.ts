@@ -61,8 +61,11 @@ export function primaryFirst(ruleFiles: string[]): string[] {
   return [...marked.filter((x) => !x.last), ...marked.filter((x) => x.last)].map((x) => x.f);
 }
 
-/** id → info from the METADATA of the given rule files (companion blocks add nothing). */
-export function readCatalog(ruleFiles: string[]): RuleCatalog {
+/**
+ * id → info from the METADATA of the given rule files (companion blocks add nothing); with `only`,
+ * just those ids (each block is YAML, and a report names a few of the many rules).
+ */
+export function readCatalog(ruleFiles: string[], only?: Set<string>): RuleCatalog {
   const out: RuleCatalog = { ...GATE_RULES };
   for (const file of primaryFirst(ruleFiles)) {
     let text: string;
@@ -78,6 +81,8 @@ export function readCatalog(ruleFiles: string[]): RuleCatalog {
       let j = i + 1;
       for (; j < lines.length && lines[j].startsWith('#'); j++) block.push(lines[j].replace(/^# ?/, ''));
       i = j;
+      const blockId = block.map((l) => /^\s+id:\s*(\S+)\s*$/.exec(l)?.[1]).find(Boolean);
+      if (only && blockId && !only.has(blockId)) continue;
       let meta: { title?: unknown; description?: unknown; custom?: { id?: unknown; companion?: unknown } } | null;
       try {
         meta = parse(block.join('\n')) as typeof meta;

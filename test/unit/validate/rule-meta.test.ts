@@ -26,3 +26,13 @@ test('rule-meta: primaryFirst moves only the mx.combined files to the end, keepi
   assert.deepEqual(ordered.slice(-combined.length), combined);
   assert.deepEqual(ordered.slice(0, -combined.length), files.map((f) => path.basename(f)).filter((f) => !combined.includes(f)));
 });
+
+test('rule-meta: readCatalog with `only` reads just those ids, with the same info', () => {
+  const files = ruleFiles(projectRoot);
+  const all = readCatalog(files);
+  const some = readCatalog(files, new Set(['MX-REL-005', 'MX-SEC-008']));
+  assert.deepEqual(some['MX-REL-005'], all['MX-REL-005']);
+  assert.deepEqual(some['MX-SEC-008'], all['MX-SEC-008']);
+  assert.equal(some['MX-PSS-001'], undefined);
+  assert.ok(some.schema, 'the gate checks are always there');
+});
