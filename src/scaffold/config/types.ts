@@ -66,6 +66,8 @@ export interface SynapseSettings {
   retention?: { maxLifetime?: string; allowedLifetimeMin?: string; allowedLifetimeMax?: string };
   maxUploadSize: string;
   maxImagePixels: string;
+  /** Synapse media_upload_limits: per-user volume per window; [] for none. */
+  mediaUploadLimits: Array<{ timePeriod: string; maxSize: string }>;
   urlPreviews: boolean;
   autoJoinRooms: string[];
   serverNotices: boolean;

@@ -79,7 +79,7 @@ test('defaults fill everything but serverName', () => {
     externalIp: '',
     synapse: {
       registration: { mode: 'off', requireEmail: false, recaptcha: false },
-      maxUploadSize: '100M', maxImagePixels: '32M', urlPreviews: true, autoJoinRooms: [], serverNotices: false,
+      maxUploadSize: '100M', maxImagePixels: '32M', mediaUploadLimits: [{ timePeriod: '1d', maxSize: '1G' }], urlPreviews: true, autoJoinRooms: [], serverNotices: false,
       federation: 'open', federationAllowList: [], presence: true, reportStats: false, logLevel: 'INFO',
       roomDirectory: { publish: 'admins', overFederation: false, requireAuth: true },
       extraConfig: {}, extraConfigByEnvironment: {},

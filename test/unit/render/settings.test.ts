@@ -37,6 +37,7 @@ test('synapse defaults: registration off, 100M uploads, previews on, presence on
   assert.equal(hs.registration_requires_token, undefined);
   assert.equal(hs.max_upload_size, '100M');
   assert.equal(hs.max_image_pixels, '32M');
+  assert.deepEqual(hs.media_upload_limits, [{ time_period: '1d', max_size: '1G' }]);
   assert.equal(hs.url_preview_enabled, true);
   assert.deepEqual(hs.presence, { enabled: true });
   assert.equal(hs.report_stats, false);
@@ -110,6 +111,7 @@ test('retention, media limits, previews, auto-join, server notices, presence, st
   assert.deepEqual(hs.retention, { enabled: true, default_policy: { max_lifetime: '1y' }, allowed_lifetime_min: '1d', allowed_lifetime_max: '2y' });
   assert.equal(hs.max_upload_size, '200M');
   assert.equal(hs.max_image_pixels, '64M');
+  assert.deepEqual(hs.media_upload_limits, [{ time_period: '1h', max_size: '500M' }, { time_period: '1d', max_size: '2G' }]);
   assert.equal(hs.url_preview_enabled, false);
   assert.ok((hs.url_preview_ip_range_blacklist as string[]).includes('10.42.0.0/16'), 'the deny list stays');
   assert.deepEqual(hs.auto_join_rooms, ['#welcome:example.org']);
@@ -294,4 +296,10 @@ test('externalRedis: no synapse-redis of ours; the workers use it with a supplie
   assert.ok(!nps.some((d) => d.metadata.name === 'redis'));
   assert.ok((nps.find((d) => d.metadata.name === 'synapse')?.spec.egress as Doc[]).some((e) => JSON.stringify(e) === JSON.stringify({ to: [{ ipBlock: { cidr: '10.0.6.0/24' } }], ports: [{ protocol: 'TCP', port: 6380 }] })));
   assert.ok(defaults.files.has('base/synapse-workers/redis.yaml'));
+});
+
+test('mediaUploadLimits: [] leaves the per-user quota out of homeserver.yaml', () => {
+  const none = render(everyOptionConfig({ synapse: { mediaUploadLimits: [] } }));
+  assert.equal(none.hs('production').media_upload_limits, undefined);
+  assert.equal(none.hs('production').max_upload_size, '100M');
 });

@@ -81,6 +81,8 @@ export function synapseSettings(model: Model, env: EnvModel): Obj {
     allow_public_rooms_without_auth: !s.roomDirectory.requireAuth,
     ...federation(s),
   };
+  // A per-user quota next to the per-file limit: one account cannot fill the media store (MX-SYN-009).
+  if (s.mediaUploadLimits.length) cfg.media_upload_limits = s.mediaUploadLimits.map((l) => ({ time_period: l.timePeriod, max_size: l.maxSize }));
   if (!s.urlPreviews) cfg.url_preview_enabled = false;
   if (s.autoJoinRooms.length) cfg.auto_join_rooms = [...s.autoJoinRooms];
   if (s.serverNotices) {
