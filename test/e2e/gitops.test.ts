@@ -88,14 +88,7 @@ describe('e2e: scaffold → git → gate → Flux → kube-apiserver', { timeout
   });
 
   it('scaffolds, pushes through the gate and Flux applies the homelab overlay', async () => {
-    const config = path.join(work, 'config.yaml');
-    writeFileSync(config, stringify({
-      serverName: 'example.test',
-      environments: ['homelab'],
-      hosts: { synapse: 'matrix.example.test', element: 'chat.example.test', turn: 'turn.example.test', rtc: 'rtc.example.test' },
-      git: { url: git.url, branch: 'main', deployBranch: 'deploy' },
-      acme: { email: 'ops@example.test' },
-    }));
+    const config = (env as E2eEnv).writeConfig('homelab');
     scaffold('--config', config, '--environments', 'homelab');
     const first = ok('git', ['rev-parse', 'HEAD'], repo).trim();
     assert.equal(ok('git', ['config', 'core.hooksPath'], repo).trim(), '.githooks');

@@ -8,7 +8,7 @@
 // unreconciled (test/e2e/README.md "What is not real").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
@@ -46,14 +46,7 @@ describe('e2e: production entry point → Flux → kube-apiserver (operators\' C
   });
 
   it('scaffolds production, the gate passes it, and Flux applies infrastructure, infrastructure-config and apps', async () => {
-    const config = path.join(work, 'config.yaml');
-    writeFileSync(config, stringify({
-      serverName: 'example.test',
-      environments: ['production'],
-      hosts: { synapse: 'matrix.example.test', element: 'chat.example.test', turn: 'turn.example.test', rtc: 'rtc.example.test' },
-      git: { url: git.url, branch: 'main', deployBranch: 'deploy' },
-      acme: { email: 'ops@example.test' },
-    }));
+    const config = (env as E2eEnv).writeConfig('production');
     ok(process.execPath, ['--import', 'tsx', 'src/cli/scaffold.ts', '--out', repo, '--yes', '--age-key', ageKey, '--config', config, '--environments', 'production'], projectRoot);
     installCliShim(repo);
     const first = ok('git', ['rev-parse', 'HEAD'], repo).trim();
