@@ -134,6 +134,14 @@ test('all processes are healthy (probe listeners from the generated worker confi
   assert.equal(versions.headers.get('x-boot-backend'), 'synapse-client-reader');
 });
 
+test('every Synapse process reaches CloudNativePG\'s database over TLS, as the generated sslmode: require asks', () => {
+  const db = (homeserver.database as Doc).args as Doc;
+  assert.equal(db.sslmode, 'require');
+  const tls = pg.tlsOf(db.user as string);
+  assert.ok(tls.length > workers.size, `${tls.length} connections (main + ${workers.size} workers)`);
+  assert.deepEqual(tls.filter((t) => !t), [], 'a connection without TLS');
+});
+
 test('Redis requires the generated password, and every Synapse process is connected with it', () => {
   const port = String(cluster.pods.get('synapse-redis')?.portMap.get(6379));
   const cli = (args: string[], password?: string): string => spawnSync(env.bin['redis-cli'], ['-h', '127.0.0.1', '-p', port, ...args], {

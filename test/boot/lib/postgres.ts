@@ -1,7 +1,7 @@
 // PostgreSQL from Debian on loopback in a temp dir, initialised the way the manifests do it.
 // PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user
 // (Debian's package creates it), or `nobody` when that user does not exist.
-import { chownSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { BootEnvironment } from '../../../scripts/dev/boot-setup.ts';
@@ -21,6 +21,8 @@ export interface PgServer {
   socketDir: string;
   /** Runs SQL over the Unix socket (local connections are trusted, TCP ones need the password). */
   sql(user: string, db: string, sql: string): string;
+  /** Whether each open connection of a role is encrypted (pg_stat_ssl). */
+  tlsOf(user: string): boolean[];
 }
 
 export interface PgInit {
@@ -54,7 +56,14 @@ export async function startPostgres(env: BootEnvironment, procs: Processes, dir:
   });
   // Only loopback TCP, and every TCP login checks the password.
   writeFileSync(path.join(data, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n');
-  appendFileSync(path.join(data, 'postgresql.conf'), "\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 64MB\n");
+  // TLS with a self-signed server certificate, as CloudNativePG serves it, so the sslmode the
+  // manifests give Synapse (require) is what it gets here.
+  const crt = path.join(data, 'server.crt');
+  const key = path.join(data, 'server.key');
+  execFileSync(env.bin.openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-keyout', key, '-out', crt], { stdio: 'pipe' });
+  chmodSync(key, 0o600);
+  if (owner) for (const f of [crt, key]) chownSync(f, owner.uid, owner.gid);
+  appendFileSync(path.join(data, 'postgresql.conf'), `\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 64MB\nssl = on\nssl_cert_file = '${crt}'\nssl_key_file = '${key}'\n`);
   const port = await freePort();
   const logFile = path.join(dir, 'postgres.log');
   writeFileSync(logFile, '');
@@ -69,7 +78,10 @@ export async function startPostgres(env: BootEnvironment, procs: Processes, dir:
     }).trim();
   await waitFor('PostgreSQL', async () => { sql(init.superuser, 'postgres', 'SELECT 1'); return true; }, { proc, timeoutMs: 30_000 });
   log(`PostgreSQL ${sql(init.superuser, 'postgres', 'SHOW server_version')} on 127.0.0.1:${port}`);
-  return { port, proc, socketDir, sql };
+  const tlsOf = (user: string): boolean[] =>
+    sql(init.superuser, 'postgres', `SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = ${quoteLiteral(user)}`)
+      .split('\n').filter(Boolean).map((v) => v === 't');
+  return { port, proc, socketDir, sql, tlsOf };
 }
 
 export function quoteIdent(s: string): string {

@@ -303,3 +303,10 @@ test('mediaUploadLimits: [] leaves the per-user quota out of homeserver.yaml', (
   assert.equal(none.hs('production').media_upload_limits, undefined);
   assert.equal(none.hs('production').max_upload_size, '100M');
 });
+
+test('database sslmode: require towards CloudNativePG (production, li), prefer towards the homelab StatefulSet', () => {
+  const all = render(everyOptionConfig({ externalPostgres: undefined }));
+  const mode = (env: string) => ((all.hs(env).database as Doc).args as Doc).sslmode;
+  assert.equal(mode('production'), 'require');
+  assert.equal(mode('homelab'), 'prefer');
+});

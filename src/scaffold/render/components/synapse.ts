@@ -95,7 +95,9 @@ export function rtcServiceUrl(env: EnvModel): string {
 function databaseAddress(model: Model, env: EnvModel, prefix: string): Obj {
   const ext = model.externalPostgres;
   if (ext && env.postgres === 'external') return { user: ext.user, dbname: ext.database, host: ext.host, port: ext.port, sslmode: ext.sslmode };
-  return { user: 'synapse', dbname: 'synapse', host: `${prefix}-pg-rw`, port: 5432, sslmode: 'prefer' };
+  // CloudNativePG always serves TLS, so Synapse insists on it there (MX-DB-001); the homelab
+  // StatefulSet runs the plain postgres image, which has none.
+  return { user: 'synapse', dbname: 'synapse', host: `${prefix}-pg-rw`, port: 5432, sslmode: env.postgres === 'cnpg' ? 'require' : 'prefer' };
 }
 
 export function homeserverConfig(model: Model, env: EnvModel, prefix = 'synapse'): Obj {
