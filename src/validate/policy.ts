@@ -183,9 +183,6 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
   if (withDocs.length === 0) return outcomes;
   const tmp = await mkdtemp(path.join(tmpdir(), 'mx-validate-'));
   try {
-    const files = withDocs.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
-    const overlays = Object.fromEntries(withDocs.map((b, i) => [path.basename(files[i]), b.entry.name]));
-    const dataFiles = withDocs.map((_, i) => path.join(tmp, `data-${i}.json`));
     const allData = path.join(tmp, 'data.json');
     const rules = ruleFiles(repo, policies);
     // main.rego dispatches every per-document rule of the set (else a user added a rule without
@@ -213,6 +210,10 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
       for (const b of withDocs) collect(resultsOf(out, b.entry.name), b, outcomes.get(b) as PolicyOutcome);
       return outcomes;
     }
+    // The two-pass fallback: a file per entry, and a data file per entry for --all-namespaces.
+    const files = withDocs.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
+    const overlays = Object.fromEntries(withDocs.map((b, i) => [path.basename(files[i]), b.entry.name]));
+    const dataFiles = withDocs.map((_, i) => path.join(tmp, `data-${i}.json`));
     await Promise.all([
       ...withDocs.map((b, i) => writeFile(files[i], b.yaml)),
       ...withDocs.map((b, i) => writeFile(dataFiles[i], JSON.stringify({ mx: { overlay: b.entry.name, ...data } }))),

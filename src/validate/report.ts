@@ -87,7 +87,8 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     const hygienePromise = hygieneCheck(repo);
     const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds)]);
     const extraSchemas = crdDir ? [crdDir] : [];
-    const run = opts.cache === false ? undefined : `${runKey(dirs.flatMap((d) => ruleFiles(repo, d)), data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
+    const rules = dirs.flatMap((d) => ruleFiles(repo, d));
+    const run = opts.cache === false ? undefined : `${runKey(rules, data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
     // Unchanged entries come from the result cache; the rest are schema-checked together (one
     // kubeconform process) while they are policy-checked together (one conftest process per policy folder).
     const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
@@ -140,7 +141,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     const exceptions = attribute(rawExceptions, sources);
     // Title and help of every rule the report names (SARIF rule metadata, the pretty report's fix lines).
     const named = new Set([...findings, ...exceptions].map((f) => f.rule));
-    const catalog: RuleCatalog = readCatalog(dirs.flatMap((d) => ruleFiles(repo, d)), named);
+    const catalog: RuleCatalog = readCatalog(rules, named);
     return {
       ok: !findings.some((f) => f.severity === 'error'),
       overlays: perOverlay.map((o) => o.overlay),

@@ -50,15 +50,22 @@ export const GATE_RULES: RuleCatalog = {
  * only covers what one document cannot show.
  */
 export function primaryFirst(ruleFiles: string[]): string[] {
-  const combined = (f: string) => {
-    try {
-      return /^package\s+mx\.combined\b/m.test(readFileSync(f, 'utf8'));
-    } catch {
-      return false;
-    }
-  };
-  const marked = ruleFiles.map((f) => ({ f, last: combined(f) }));
-  return [...marked.filter((x) => !x.last), ...marked.filter((x) => x.last)].map((x) => x.f);
+  return primaryFirstTexts(ruleFiles.map((file) => ({ file, text: readText(file) }))).map((r) => r.file);
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const COMBINED_PACKAGE = /^package\s+mx\.combined\b/m;
+
+function primaryFirstTexts<T extends { text: string | undefined }>(files: T[]): T[] {
+  const last = (r: T) => r.text !== undefined && COMBINED_PACKAGE.test(r.text);
+  return [...files.filter((r) => !last(r)), ...files.filter(last)];
 }
 
 /**
@@ -67,13 +74,9 @@ export function primaryFirst(ruleFiles: string[]): string[] {
  */
 export function readCatalog(ruleFiles: string[], only?: Set<string>): RuleCatalog {
   const out: RuleCatalog = { ...GATE_RULES };
-  for (const file of primaryFirst(ruleFiles)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
+  // Each file is read once: its package decides the order, its METADATA the entries.
+  for (const { text } of primaryFirstTexts(ruleFiles.map((file) => ({ file, text: readText(file) })))) {
+    if (text === undefined) continue;
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       if (lines[i].trim() !== '# METADATA') continue;

@@ -1,7 +1,7 @@
 // kubeconform over the rendered entry points (one process for all), against the offline cache only (never fetches at validate time).
 import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
@@ -122,8 +122,8 @@ export async function schemaCheckAll(builts: Built[], dir = schemaDir(), extraDi
     await Promise.all(withDocs.map((b, i) => writeFile(files[i], b.docs.map(stripSopsText).join('\n---\n'))));
     // CRDs the repository carries first: they describe the versions that cluster runs.
     const locations = [...extraDirs, dir].flatMap((d) => ['-schema-location', path.join(d, '{{ .ResourceKind }}{{ .KindSuffix }}.json')]);
-    // Two workers: the machine's cores; more only add scheduling, not throughput.
-    const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', '2', ...files], { reject: false, env: gateToolEnv() });
+    // One worker per core; more only add scheduling, not throughput.
+    const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', String(availableParallelism()), ...files], { reject: false, env: gateToolEnv() });
     let parsed: KubeconformOutput;
     try {
       parsed = JSON.parse(r.stdout) as KubeconformOutput;
