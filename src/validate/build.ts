@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
+import { documentsWithOffsets } from './doc-header.ts';
 import { gateToolEnv, kustomizeBuild } from '../lib/tools.ts';
 import type { Entry, Finding, Manifest } from './types.ts';
 import { KUSTOMIZATION_FILES, changesBuild, generateKustomization, kustomizationFileIn, mergeFluxSpec, parseLenient } from './kustomization-file.ts';
@@ -30,7 +31,7 @@ function finding(entry: Entry, rule: string, severity: Finding['severity'], mess
 
 /** Splits a stream at `---` lines, dropping documents that hold only comments or whitespace. */
 export function splitStream(text: string): string[] {
-  return text.split(/^---[ \t]*(?:#.*)?$/m).filter((d) => /^[^#\s]/m.test(d));
+  return documentsWithOffsets(text).map((d) => d.text);
 }
 
 // Folders that are never part of a Flux artifact worth copying (and are large).
