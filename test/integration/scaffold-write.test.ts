@@ -117,7 +117,7 @@ test('apply: a run killed between two renames is rolled back by the next run', a
   const before = tree(repo);
   const child = path.join(import.meta.dirname, 'fixtures', 'scaffold', 'apply-child.ts');
   const spec = JSON.stringify({ writes: { a: 'a2', b: 'b2', 'n/new': 'n' }, deletes: ['sub/c'] });
-  const r = await execa(process.execPath, ['--import', 'tsx', child, repo, spec], { reject: false, env: { MATRIX_GITOPS_TEST_KILL_AFTER_MOVES: '2' } });
+  const r = await execa(process.execPath, ['--import', 'tsx', child, repo, spec], { reject: false, env: { MATRIX_GITOPS_TEST_SIGNAL_AFTER_MOVES: 'SIGKILL@2' } });
   assert.equal(r.signal, 'SIGKILL');
   assert.notDeepEqual(tree(repo), before, 'the kill landed part way');
   assert.equal(siblings(repo).length, 1, 'the journal is left behind');
@@ -129,6 +129,16 @@ test('apply: a run killed between two renames is rolled back by the next run', a
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.deepEqual(tree(repo), { a: 'a2', b: 'b2', 'n/': '', 'n/new': 'n' });
   assert.ok(!existsSync(path.join(repo, 'sub/c')));
+});
+
+test('apply: a Ctrl-C between two renames is held until every move is done, then honoured', async () => {
+  const repo = makeRepo('held', { a: 'a1', b: 'b1', 'sub/c': 'c1' });
+  const child = path.join(import.meta.dirname, 'fixtures', 'scaffold', 'apply-child.ts');
+  const spec = JSON.stringify({ writes: { a: 'a2', b: 'b2', 'n/new': 'n' }, deletes: ['sub/c'] });
+  const r = await execa(process.execPath, ['--import', 'tsx', child, repo, spec], { reject: false, env: { MATRIX_GITOPS_TEST_SIGNAL_AFTER_MOVES: 'SIGINT@2' } });
+  assert.equal(r.signal, 'SIGINT', 'the process still dies of the Ctrl-C');
+  assert.deepEqual(tree(repo), { a: 'a2', b: 'b2', 'n/': '', 'n/new': 'n' }, 'but only after the whole change is in place');
+  assert.deepEqual(siblings(repo), [], 'and its staging directory is gone');
 });
 
 test('apply: refuses while another live run is writing the same target', async () => {

@@ -316,7 +316,7 @@ test('a run killed while moving files into place is rolled back by the next run'
   assert.equal((await scaffold(base)).exitCode, 0);
   const before = snapshot(out);
   const killed = await execa(process.execPath, ['--import', 'tsx', cli, ...base, '--components', 'no-coturn,jitsi', '--host-element', 'k.example.org'], {
-    cwd: projectRoot, reject: false, env: { ...env, MATRIX_GITOPS_TEST_KILL_AFTER_MOVES: '5' },
+    cwd: projectRoot, reject: false, env: { ...env, MATRIX_GITOPS_TEST_SIGNAL_AFTER_MOVES: 'SIGKILL@5' },
   });
   assert.equal(killed.signal, 'SIGKILL');
   assert.notDeepEqual(snapshot(out), before);

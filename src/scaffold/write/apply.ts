@@ -123,19 +123,6 @@ export function recoverInterrupted(target: string): string[] {
 
 const STAGE_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Runs `fn` with termination signals held back; returns the first one that arrived. */
-function withSignalsHeld(fn: () => void): NodeJS.Signals | undefined {
-  const held: NodeJS.Signals[] = [];
-  const hold = (s: NodeJS.Signals) => { held.push(s); };
-  for (const s of STAGE_SIGNALS) process.on(s, hold);
-  try {
-    fn();
-  } finally {
-    for (const s of STAGE_SIGNALS) process.off(s, hold);
-  }
-  return held[0];
-}
-
 /** The staging directory next to the target (a symlinked target: next to the real directory, so renames stay on one filesystem). */
 function makeStaging(abs: string): string {
   const parent = path.dirname(abs);
@@ -151,38 +138,49 @@ function makeStaging(abs: string): string {
 export async function applyAtomically(target: string, change: Change): Promise<Applied> {
   const abs = existsSync(target) ? realpathSync(target) : path.resolve(target);
   recoverInterrupted(abs);
-  const staging = makeStaging(abs);
-  writeFileSync(path.join(staging, OWNER), String(process.pid));
-  const fresh = !existsSync(abs);
-  const newDir = path.join(staging, 'new');
-  mkdirSync(newDir);
-  let signal: NodeJS.Signals | undefined;
-  // Ctrl-C while staging (sops, git): nothing in the target has moved yet, so drop the staged tree
-  // (it may hold a freshly generated private key) and die of the same signal. The staging work
-  // already under way (sops processes, file writes, recursive mkdirs) is let finish first: removing
-  // the folder under it would let a late mkdir re-create part of it.
+  // One signal handler for the whole run, installed before the staging directory exists (a signal
+  // in between would otherwise kill the process with the default action and leave it behind):
+  // - while staging (sops, git) nothing in the target has moved yet, so a Ctrl-C drops the staged
+  //   tree (it may hold a freshly generated private key) and dies of the same signal. The staging
+  //   work already under way (sops processes, file writes, recursive mkdirs) is let finish first:
+  //   removing the folder under it would let a late mkdir re-create part of it;
+  // - while moving files into place (milliseconds) it is held and honoured once the moves are done,
+  //   so Ctrl-C never lands between two renames.
+  let staging: string | undefined;
   let staged: Promise<void> | undefined;
+  let moving = false;
+  let pending: NodeJS.Signals | undefined;
   let aborting: NodeJS.Signals | undefined;
+  const release = () => { for (const t of STAGE_SIGNALS) process.off(t, onSignal); };
   const die = (s: NodeJS.Signals) => {
-    rmSync(staging, { recursive: true, force: true });
-    for (const t of STAGE_SIGNALS) process.off(t, abandon);
+    if (staging) rmSync(staging, { recursive: true, force: true });
+    release();
     process.kill(process.pid, s);
   };
-  const abandon = (s: NodeJS.Signals) => {
+  function onSignal(s: NodeJS.Signals): void {
+    if (moving) {
+      pending ??= s;
+      return;
+    }
     // A second Ctrl-C does not wait (a hung step must never make the tool unkillable).
     if (aborting) return die(s);
     aborting = s;
     void Promise.resolve(staged).catch(() => undefined).finally(() => die(s));
-  };
-  for (const t of STAGE_SIGNALS) process.on(t, abandon);
+  }
+  for (const t of STAGE_SIGNALS) process.on(t, onSignal);
   try {
+    staging = makeStaging(abs);
+    writeFileSync(path.join(staging, OWNER), String(process.pid));
+    const fresh = !existsSync(abs);
+    const newDir = path.join(staging, 'new');
+    mkdirSync(newDir);
     staged = change.stage(newDir, fresh);
     await staged.catch((err: unknown) => {
       if (!aborting) throw err;
     });
-    // Interrupted: abandon() removes the staging folder and ends the process; nothing may move.
+    // Interrupted: onSignal removes the staging folder and ends the process; nothing may move.
     if (aborting) await new Promise<never>(() => undefined);
-    for (const t of STAGE_SIGNALS) process.off(t, abandon);
+    moving = true;
     // git's own files (a fresh repository is committed while staged) are not "written files".
     const written = listFiles(newDir).filter((p) => !p.startsWith('.git/'));
     if (fresh) {
@@ -208,27 +206,26 @@ export async function applyAtomically(target: string, change: Change): Promise<A
     // it can be undone by the next run.
     writeFileSync(path.join(staging, `${JOURNAL}.tmp`), JSON.stringify(journal));
     renameSync(path.join(staging, `${JOURNAL}.tmp`), path.join(staging, JOURNAL));
-    signal = withSignalsHeld(() => {
-      try {
-        for (const d of createdDirs) mkdirSync(d);
-        // Test hook: a hard kill after N moves, to prove the next run rolls back (test/integration).
-        const crashAfter = Number(process.env.MATRIX_GITOPS_TEST_KILL_AFTER_MOVES ?? NaN);
-        let moves = 0;
-        for (const op of ops) {
-          if (moves++ === crashAfter) process.kill(process.pid, 'SIGKILL');
-          const dest = path.join(abs, op.path);
-          if (op.existed) {
-            mkdirSync(path.dirname(path.join(staging, 'old', op.path)), { recursive: true });
-            renameSync(dest, path.join(staging, 'old', op.path));
-          }
-          if (op.kind === 'write') renameSync(path.join(newDir, op.path), dest);
+    try {
+      for (const d of createdDirs) mkdirSync(d);
+      // Test hook: a signal to itself after N moves, `SIGKILL@5` (a hard kill the next run rolls
+      // back) or `SIGINT@5` (a Ctrl-C held until the moves are done), for test/integration.
+      const [hookSignal, hookAfter] = (process.env.MATRIX_GITOPS_TEST_SIGNAL_AFTER_MOVES ?? '').split('@');
+      let moves = 0;
+      for (const op of ops) {
+        if (hookSignal && moves++ === Number(hookAfter)) process.kill(process.pid, hookSignal);
+        const dest = path.join(abs, op.path);
+        if (op.existed) {
+          mkdirSync(path.dirname(path.join(staging, 'old', op.path)), { recursive: true });
+          renameSync(dest, path.join(staging, 'old', op.path));
         }
-        writeFileSync(path.join(staging, DONE), '');
-      } catch (err) {
-        rollback(staging, journal);
-        throw err;
+        if (op.kind === 'write') renameSync(path.join(newDir, op.path), dest);
       }
-    });
+      writeFileSync(path.join(staging, DONE), '');
+    } catch (err) {
+      rollback(staging, journal);
+      throw err;
+    }
     // Past the commit point: folders the deletes emptied go too (never one that still holds anything).
     for (const p of deletes) {
       for (let d = path.dirname(path.join(abs, p)); d.startsWith(`${abs}${path.sep}`); d = path.dirname(d)) {
@@ -241,9 +238,12 @@ export async function applyAtomically(target: string, change: Change): Promise<A
     }
     return { fresh, written, deleted: deletes };
   } finally {
-    for (const t of STAGE_SIGNALS) process.off(t, abandon);
-    rmSync(staging, { recursive: true, force: true });
-    // The run completed (or rolled back); now honour a Ctrl-C that came in during the moves.
-    if (signal) process.kill(process.pid, signal);
+    if (staging) rmSync(staging, { recursive: true, force: true });
+    // The moves are synchronous, so a signal that came in meanwhile reaches onSignal only in the
+    // event loop's next poll phase; two check-phase turns always have one poll between them. Then
+    // honour it (the run completed or rolled back).
+    for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+    release();
+    if (pending) process.kill(process.pid, pending);
   }
 }
