@@ -1,19 +1,12 @@
-# Cross-resource rules, run with `conftest test --combine --namespace mx.combined`:
-# input is an array of {path, contents}, one entry per YAML document.
+# Cross-resource rules, run with `conftest test --combine --namespace mx.combined` over one entry
+# point's documents: input is an array of {path, contents}, one entry per YAML document.
+# policies/gate_combined.rego evaluates the package once per entry point of a multi-entry run, with
+# that entry's documents as input.
 package mx.combined
 
 import data.mx.lib
 
-docs := [d.contents | some d in input; in_entry(d); is_object(d.contents); d.contents.kind]
-
-# One --combine run may hold the rendered files of several entry points; policies/gate_combined.rego
-# evaluates this package once per entry (data.mx.current_entry) over that entry's documents only.
-in_entry(_) if not data.mx.current_entry
-
-in_entry(d) if {
-	parts := split(d.path, "/")
-	data.mx.overlays[parts[count(parts) - 1]] == data.mx.current_entry
-}
+docs := [d.contents | some d in input; is_object(d.contents); d.contents.kind]
 
 of_kind(k) := [d | some d in docs; d.kind == k]
 

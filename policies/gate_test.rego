@@ -53,3 +53,23 @@ test_cross_resource_results_per_entry if {
 test_a_single_document_input_reaches_neither_rule if {
 	count(gate.deny) == 0 with input as web with data.mx.overlays as overlays
 }
+
+# Each entry point's cross-resource rules see its own documents only: the PodDisruptionBudget of
+# production does not cover li's Deployment.
+pdb := {
+	"apiVersion": "policy/v1",
+	"kind": "PodDisruptionBudget",
+	"metadata": {"name": "synapse", "namespace": "matrix"},
+	"spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "synapse"}}},
+}
+
+test_cross_resource_rules_see_their_entry_only if {
+	input_docs := [
+		{"path": "/tmp/docs/0-0.yaml", "contents": web},
+		{"path": "/tmp/docs/0-1.yaml", "contents": pdb},
+		{"path": "/tmp/docs/1-0.yaml", "contents": web},
+	]
+	entries := {"0-0.yaml": "production", "0-1.yaml": "production", "1-0.yaml": "li"}
+	results := gate.deny with input as input_docs with data.mx.overlays as entries
+	{r.entry | some r in results; r.id == "MX-REL-003"} == {"li"}
+}

@@ -65,6 +65,16 @@ test_high_entropy_value if {
 	contains(r.msg, "spec.values.webhook: holds a high-entropy token")
 }
 
+test_secret_flag_without_marks if {
+	[r] := findings("fail-credentials-flag")
+	r.msg == "Deployment exporter spec.template.spec.containers[0].args[1]: flag --s3-credentials holds a literal secret; pass it from a Secret (env secretKeyRef or a file)"
+}
+
+test_high_entropy_with_slashes if {
+	[r] := findings("fail-high-entropy-slashes")
+	r.msg == "Service relay metadata.annotations.example.org/signature: holds a high-entropy token; keep it in a SOPS-encrypted Secret and reference it (secretKeyRef, a mounted file or a *_path option)"
+}
+
 test_quiet_on_prose_and_comments if count(findings("pass-prose-comments")) == 0
 
 test_quiet_on_public_material if count(findings("pass-public")) == 0
