@@ -22,8 +22,9 @@ export interface Versions {
 
 /**
  * The package root: the folder holding package.json, versions.json and policies/. This module is
- * src/lib/versions.ts under tsx and dist/lib/versions.js in the installed package; both sit two
- * levels below the root, so one rule serves the checkout and the tarball alike.
+ * src/lib/versions.ts under tsx and part of a bundle file in dist/cli/ in the installed package
+ * (scripts/dev/build.ts keeps every chunk there); both sit two levels below the root, so one rule
+ * serves the checkout and the tarball alike.
  */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Kept for the project's own tooling, which means the checkout (the same folder). */

@@ -1,6 +1,8 @@
 // Reads matrix-gitops.yaml (and flag overrides), validates it against schema.json and fills defaults.
 // Every problem becomes one line: which field, what is wrong, what to do.
 import { readFileSync } from 'node:fs';
+// Imported, not read beside this file: the bundled CLI (dist/cli/) has no ./schema.json next to it.
+import schemaJson from './schema.json' with { type: 'json' };
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../../lib/errors.ts';
@@ -11,7 +13,7 @@ import { settingsProblem } from './rules.ts';
 import type { MatrixConfig } from './types.ts';
 import { ingressProblem } from './ingress.ts';
 
-export const configSchema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+export const configSchema = schemaJson as Record<string, unknown>;
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
