@@ -36,9 +36,7 @@ if (args[0] === '--all') {
   const steps: [string, string[]][] = [
     [process.execPath, [path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit']],
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'unit', 'integration'),
-    tsx(path.join('scripts', 'dev', 'boot-setup.ts')),
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'boot'),
-    tsx(path.join('scripts', 'dev', 'e2e-build.ts')),
     tsx(path.join('scripts', 'dev', 'run-tests.ts'), 'e2e'),
   ];
   for (const [cmd, a] of steps) {
@@ -61,6 +59,15 @@ const files = tiers.flatMap((t) => testFiles(path.join(projectRoot, 'test', t)))
 if (files.length === 0) {
   process.stderr.write(`run-tests: no *.test.ts files under test/{${tiers.join(',')}}\n`);
   process.exit(1);
+}
+// The boot and e2e tiers need their environment first (Debian packages, the Synapse venv, LiveKit;
+// the e2e binaries). It is prepared here, after --help was answered, rather than by a step in front
+// of this one in the npm script, which `npm run test:boot -- --help` would still have run.
+const prepare: Record<string, string> = { boot: 'boot-setup.ts', e2e: 'e2e-build.ts' };
+for (const t of tiers) {
+  if (!prepare[t]) continue;
+  const code = step(process.execPath, ['--import', 'tsx', path.join('scripts', 'dev', prepare[t])]);
+  if (code !== 0) process.exit(code);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? (tiers.some((t) => t === 'boot' || t === 'e2e') ? '1' : '2');
 process.exit(step(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...extra, ...files]));
