@@ -7,6 +7,7 @@ import { execute, isEntryPoint } from './command.ts';
 import { step, style, warn } from '../lib/progress.ts';
 import { validate } from '../validate/report.ts';
 import { FORMATS, isFormat } from '../validate/formats/index.ts';
+import type { Severity } from '../validate/types.ts';
 
 const USAGE = `Usage: matrix-gitops validate [DIR] [--overlay NAME] [--path P]... [--policies DIR] [--crds DIR]...
                               [--format pretty|json|sarif|junit|github] [--no-cache]
@@ -85,6 +86,12 @@ function parse(argv: string[]): Args | 'help' {
   };
 }
 
+/** The severities the chosen report prints, and so traces to a source line (info only in json, sarif and --verbose). */
+function locatedSeverities(args: { format: string; verbose: boolean; quiet: boolean }): ReadonlySet<Severity> {
+  if (args.quiet) return new Set(['error']);
+  return new Set(args.verbose || args.format === 'json' || args.format === 'sarif' ? ['error', 'warning', 'info'] : ['error', 'warning']);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parse(argv);
   if (args === 'help') {
@@ -98,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
     paths: args.paths,
     policies: args.policies,
     crds: args.crds,
+    locate: locatedSeverities(args),
     onOverlay: (o, findings) => {
       const errors = findings.filter((f) => f.severity === 'error').length;
       step(`${o.name}: ${o.resources} resources${errors > 0 ? `, ${style.err(`${errors} errors`)}` : ''}`);

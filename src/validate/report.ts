@@ -15,7 +15,7 @@ import { hygieneCheck } from './hygiene.ts';
 import { indexSources, attribute, type Source } from './sources.ts';
 import { readCatalog, type RuleCatalog } from './rule-meta.ts';
 import { mergeSecretFindings } from './secret-findings.ts';
-import type { Finding, OverlayResult, Report } from './types.ts';
+import type { Finding, OverlayResult, Report, Severity } from './types.ts';
 
 export interface ValidateOptions {
   dir: string;
@@ -30,6 +30,13 @@ export interface ValidateOptions {
   crds?: string[];
   /** Called as each overlay finishes; used for progress on stderr. */
   onOverlay?: (o: OverlayResult, findings: Finding[]) => void;
+  /**
+   * Findings of these severities (and every exception) are traced to the source file and line that
+   * define their object; the others keep their entry point's folder. Default: all. Tracing parses
+   * the source files that name a finding's object, so a report that does not print info findings
+   * (the default pretty report, github, junit) has no reason to pay for them.
+   */
+  locate?: ReadonlySet<Severity>;
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -129,10 +136,11 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     });
     const raw = dedupe(perOverlay.flatMap((o) => o.findings.map((f) => ({ f, root: o.root }))));
     const rawExceptions = dedupe(perOverlay.flatMap((o) => o.exceptions.map((f) => ({ f, root: o.root }))));
-    // Tracing findings to source files parses the whole tree, so a clean run skips it.
-    const traced = new Set([...raw, ...rawExceptions].flatMap((f) => (f.name ? [f.name] : [])));
+    // Tracing findings to source files parses the files that name them, so a clean run skips it.
+    const located = (f: Finding) => !opts.locate || opts.locate.has(f.severity);
+    const traced = new Set([...raw.filter(located), ...rawExceptions].flatMap((f) => (f.name ? [f.name] : [])));
     const sources = traced.size > 0 ? await indexSources(repo, traced) : new Map<string, Source[]>();
-    const findings = mergeSecretFindings([...attribute(raw, sources), ...(await hygienePromise)]).sort(
+    const findings = mergeSecretFindings([...attribute(raw.filter(located), sources), ...raw.filter((f) => !located(f)), ...(await hygienePromise)]).sort(
       (a, b) =>
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
         (a.overlay ?? '').localeCompare(b.overlay ?? '') ||

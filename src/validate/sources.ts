@@ -37,9 +37,8 @@ export async function indexSources(repo: string, names?: Set<string>): Promise<S
         if (h && names && !names.has(h.name)) continue;
         const d = parseDocument(part.text);
         if (d.errors.length > 0) continue;
-        const doc = asRecord(d.toJS());
-        if (!doc) continue;
-        const id = identity(doc);
+        // The header already names the object; converting the whole document to JS is for the rest.
+        const id = h ?? identity(asRecord(d.toJS()) ?? {});
         if (!id.kind || !id.name) continue;
         const before = text.slice(0, part.offset).split('\n').length - 1;
         // Point at metadata.name: the line that identifies the resource in a code-scanning view.

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { projectRoot } from '../../src/lib/versions.ts';
 import { ensureSchemaCache } from '../../src/schemas/cache.ts';
 import type { Report } from '../../src/validate/types.ts';
+import { validate } from '../../src/validate/report.ts';
 
 const fixtures = path.join(projectRoot, 'test/integration/fixtures/validate');
 const cli = path.join(projectRoot, 'src/cli/validate.ts');
@@ -93,25 +94,48 @@ test('a plaintext Secret is one finding that says where the file goes and how to
   }
 });
 
-test('github annotations point at the offending field, not at metadata.name', async () => {
+/** The clean fixture plus overlays/x with one Deployment (an error at containers[0].image, line 15). */
+async function treeWithWeb2(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mx-report-'));
+  await cp(path.join(fixtures, 'clean'), dir, { recursive: true });
+  await cp(path.join(projectRoot, 'policies'), path.join(dir, 'policies'), { recursive: true });
+  await mkdir(path.join(dir, 'overlays/x'), { recursive: true });
+  const deployment = [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web2', '  namespace: matrix', 'spec:',
+    '  selector:', '    matchLabels: {app.kubernetes.io/name: web}', '  template:', '    metadata:',
+    '      labels: {app.kubernetes.io/name: web}', '    spec:', '      containers:',
+    '        - name: web', '          image: docker.io/library/nginx:latest', '',
+  ].join('\n');
+  await writeFile(path.join(dir, 'overlays/x/web.yaml'), deployment);
+  // Only the new Deployment (the fixture's own defines another "web").
+  await writeFile(path.join(dir, 'overlays/x/kustomization.yaml'), 'resources:\n  - web.yaml\n');
+  return dir;
+}
+
+test('github annotations point at the offending field, not at metadata.name', async () => {
+  const dir = await treeWithWeb2();
   try {
-    await cp(path.join(fixtures, 'clean'), dir, { recursive: true });
-    await cp(path.join(projectRoot, 'policies'), path.join(dir, 'policies'), { recursive: true });
-    await mkdir(path.join(dir, 'overlays/x'), { recursive: true });
-    const deployment = [
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web2', '  namespace: matrix', 'spec:',
-      '  selector:', '    matchLabels: {app.kubernetes.io/name: web}', '  template:', '    metadata:',
-      '      labels: {app.kubernetes.io/name: web}', '    spec:', '      containers:',
-      '        - name: web', '          image: docker.io/library/nginx:latest', '',
-    ].join('\n');
-    await writeFile(path.join(dir, 'overlays/x/web.yaml'), deployment);
-    // Only the new Deployment (the fixture's own defines another "web").
-    await writeFile(path.join(dir, 'overlays/x/kustomization.yaml'), 'resources:\n  - web.yaml\n');
     const r = await run([dir, '--format', 'github']);
     assert.equal(r.code, 1);
     // MX-IMG-001 names containers[0].image: line 15 of web.yaml, not line 4 (metadata.name).
     assert.match(r.stdout, /^::error file=overlays\/x\/web\.yaml,line=15,title=MX-IMG-001::/m);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('findings of a severity the report does not print are not traced to a source line', async () => {
+  const dir = await treeWithWeb2();
+  try {
+    const web2 = (r: Report) => r.findings.filter((f) => f.name === 'web2' && f.overlay === 'x');
+    const all = web2(await validate({ dir, overlay: 'x', cache: false }));
+    const shown = web2(await validate({ dir, overlay: 'x', cache: false, locate: new Set(['error', 'warning']) }));
+    const info = (fs: Report['findings']) => fs.filter((f) => f.severity === 'info').map((f) => [f.rule, f.file, f.line ?? null]);
+    assert.ok(info(all).length > 0, 'the Deployment has info findings');
+    assert.ok(info(all).every(([, file, line]) => file === 'overlays/x/web.yaml' && typeof line === 'number'), 'traced by default (json, sarif, --verbose)');
+    assert.ok(info(shown).every(([, file, line]) => file === 'overlays/x' && line === null), 'left at the entry point when not printed');
+    const errors = (fs: Report['findings']) => fs.filter((f) => f.severity === 'error').map((f) => [f.rule, f.file, f.line]);
+    assert.deepEqual(errors(shown), errors(all), 'errors are traced either way');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
