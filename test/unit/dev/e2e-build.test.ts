@@ -10,9 +10,11 @@ import { binDir, causeLine, e2ePins } from '../../../scripts/dev/e2e-build.ts';
 
 test('binaries are cached per user outside the clone, keyed by everything that changes them', () => {
   const pin = e2ePins().binaries['source-controller'];
-  const prev = { xdg: process.env.XDG_CACHE_HOME, e2e: process.env.E2E_CACHE_DIR };
+  const prev = { xdg: process.env.XDG_CACHE_HOME, e2e: process.env.E2E_CACHE_DIR, cache: process.env.MATRIX_GITOPS_CACHE };
   try {
+    // MATRIX_GITOPS_CACHE would win over XDG_CACHE_HOME (src/lib/paths.ts): a run with it set tests that rule instead.
     delete process.env.E2E_CACHE_DIR;
+    delete process.env.MATRIX_GITOPS_CACHE;
     process.env.XDG_CACHE_HOME = '/var/cache/someone';
     const dir = binDir('source-controller', pin);
     assert.match(dir, /^\/var\/cache\/someone\/matrix-gitops\/e2e\/source-controller-v1\.9\.6-[0-9a-f]{12}$/);
@@ -22,7 +24,7 @@ test('binaries are cached per user outside the clone, keyed by everything that c
     process.env.E2E_CACHE_DIR = '/tmp/elsewhere';
     assert.equal(path.dirname(binDir('source-controller', pin)), '/tmp/elsewhere');
   } finally {
-    for (const [k, v] of [['XDG_CACHE_HOME', prev.xdg], ['E2E_CACHE_DIR', prev.e2e]] as const) {
+    for (const [k, v] of [['XDG_CACHE_HOME', prev.xdg], ['E2E_CACHE_DIR', prev.e2e], ['MATRIX_GITOPS_CACHE', prev.cache]] as const) {
       if (v === undefined) delete process.env[k]; else process.env[k] = v;
     }
   }
