@@ -3,31 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import type { Finding } from './types.ts';
+import { SKIP_DIRS, readRepoYaml, type RepoFile } from './repo-files.ts';
 import { asRecord, identity } from './types.ts';
-
-// .matrix-gitops holds the scaffolder's merge bases: copies of rendered files, not part of the deployment.
-const SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tools', 'fixtures', 'testdata', '.matrix-gitops']);
-
-export async function yamlFiles(root: string, dir = root): Promise<string[]> {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  // A Helm chart's templates are Go templates, not YAML; the chart is checked through helm template.
-  const isChart = entries.some((e) => e.name === 'Chart.yaml');
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !(isChart && e.name === 'templates')) out.push(...(await yamlFiles(root, full)));
-    } else if (/\.ya?ml$/.test(e.name) && e.name !== '.sops.yaml') {
-      out.push(full);
-    }
-  }
-  return out;
-}
 
 const ENCRYPTED = /^ENC\[AES256_GCM,data:.*\]$/s;
 
@@ -117,12 +94,12 @@ async function sopsConfigs(repo: string, dir = repo, out = new Map<string, SopsC
   return out;
 }
 
-export async function hygieneCheck(repo: string): Promise<Finding[]> {
-  const [files, configs] = await Promise.all([yamlFiles(repo), sopsConfigs(repo)]);
+/** `files`: the repository's YAML files when the caller has read them already (src/validate/repo-files.ts). */
+export async function hygieneCheck(repo: string, files: Promise<RepoFile[]> = readRepoYaml(repo)): Promise<Finding[]> {
+  const [read, configs] = await Promise.all([files, sopsConfigs(repo)]);
   const findings: Finding[] = [];
   await Promise.all(
-    files.map(async (file) => {
-      const text = await readFile(file, 'utf8');
+    read.map(async ({ file, text }) => {
       if (!/kind:\s*['"]?Secret\b/.test(text)) return;
       const rel = path.relative(repo, file).split(path.sep).join('/');
       for (const d of parseAllDocuments(text)) {

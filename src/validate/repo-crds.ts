@@ -10,7 +10,7 @@ import { cacheDir } from '../lib/paths.ts';
 import { convertCrd, isCrd, type Crd } from '../schemas/convert.ts';
 import { CONVERTER_VERSION } from '../schemas/cache.ts';
 import type { Built } from './build.ts';
-import { yamlFiles } from './hygiene.ts';
+import { readRepoYaml, type RepoFile } from './repo-files.ts';
 
 const CRD_KIND = /^kind:\s*['"]?CustomResourceDefinition\b/m;
 
@@ -26,9 +26,9 @@ function crdsIn(text: string): Crd[] {
 }
 
 /** The schema folder for every CRD found, or undefined when there are none. */
-export async function repoCrdSchemas(repo: string, builts: Built[], crdDirs: string[] = []): Promise<string | undefined> {
-  const files = [...(await yamlFiles(repo)), ...(await Promise.all(crdDirs.map((d) => yamlFiles(d)))).flat()];
-  const texts = [...(await Promise.all(files.map((f) => readFile(f, 'utf8')))), ...builts.flatMap((b) => b.docs.filter((d) => CRD_KIND.test(d)))];
+export async function repoCrdSchemas(repo: string, builts: Built[], crdDirs: string[] = [], files: Promise<RepoFile[]> = readRepoYaml(repo)): Promise<string | undefined> {
+  const read = [...(await files), ...(await Promise.all(crdDirs.map(readRepoYaml))).flat()];
+  const texts = [...read.map((f) => f.text), ...builts.flatMap((b) => b.docs.filter((d) => CRD_KIND.test(d)))];
   const crds = texts.flatMap(crdsIn);
   if (crds.length === 0) return undefined;
   const schemas = new Map<string, unknown>();

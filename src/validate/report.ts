@@ -12,6 +12,7 @@ import { inScope, matrixScope, type MatrixScope } from './matrix-scope.ts';
 import { repoCrdSchemas } from './repo-crds.ts';
 import { entryKey, readCached, runKey, writeCached, type CachedResult } from './cache.ts';
 import { hygieneCheck } from './hygiene.ts';
+import { readRepoYaml } from './repo-files.ts';
 import { indexSources, attribute, type Source } from './sources.ts';
 import { readCatalog, type RuleCatalog } from './rule-meta.ts';
 import { mergeSecretFindings } from './secret-findings.ts';
@@ -91,8 +92,9 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       throw new UsageError(`no entry points in ${opts.dir}: expected overlays/<name>/kustomization.yaml, flux/<name>/, clusters/<name>/ or kubernetes/flux*/ (or pass --path)`);
     }
     const built = selectEntries(walked.builts, opts.overlay);
-    const hygienePromise = hygieneCheck(repo);
-    const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds)]);
+    const repoFiles = readRepoYaml(repo);
+    const hygienePromise = hygieneCheck(repo, repoFiles);
+    const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds, repoFiles)]);
     const extraSchemas = crdDir ? [crdDir] : [];
     const rules = dirs.flatMap((d) => ruleFiles(repo, d));
     const run = opts.cache === false ? undefined : `${runKey(rules, data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
@@ -139,7 +141,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     // Tracing findings to source files parses the files that name them, so a clean run skips it.
     const located = (f: Finding) => !opts.locate || opts.locate.has(f.severity);
     const traced = new Set([...raw.filter(located), ...rawExceptions].flatMap((f) => (f.name ? [f.name] : [])));
-    const sources = traced.size > 0 ? await indexSources(repo, traced) : new Map<string, Source[]>();
+    const sources = traced.size > 0 ? await indexSources(repo, traced, repoFiles) : new Map<string, Source[]>();
     const findings = mergeSecretFindings([...attribute(raw.filter(located), sources), ...raw.filter((f) => !located(f)), ...(await hygienePromise)]).sort(
       (a, b) =>
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||

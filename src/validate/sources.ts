@@ -1,57 +1,63 @@
 // Maps rendered resources back to the raw file that defines them, so SARIF and GitHub annotations
 // point at a line-addressable file instead of an overlay directory whenever the match is unambiguous.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument, isNode, type Document } from 'yaml';
 import { docHeader, documentsWithOffsets } from './doc-header.ts';
 import type { Finding } from './types.ts';
 import { asRecord, identity } from './types.ts';
-import { yamlFiles } from './hygiene.ts';
+import { readRepoYaml, type RepoFile } from './repo-files.ts';
 
 export interface Source {
   file: string;
-  line: number;
+  /** Line of the resource's metadata.name (the line that identifies it in a code-scanning view). */
+  line: () => number;
   /** Line of a field inside the resource (the deepest part of the path the file has). */
-  lineOf?: (field: Array<string | number>) => number;
+  lineOf: (field: Array<string | number>) => number;
 }
 export type SourceIndex = Map<string, Source[]>;
 
 const key = (kind: string | null, name: string | null) => `${kind}|${name}`;
 
 /**
- * `names`: only files that mention one of these resource names are parsed (YAML parsing of the
- * whole tree dominated a run with findings; a finding can only be traced to a file naming it).
+ * `names`: only files that mention one of these resource names are read further (a finding can only
+ * be traced to a file naming it). A document whose header names its object is parsed only when a
+ * finding is attributed to it (YAML parsing dominated a run with findings); one without a readable
+ * header is parsed here to learn what it defines.
  */
-export async function indexSources(repo: string, names?: Set<string>): Promise<SourceIndex> {
+export async function indexSources(repo: string, names?: Set<string>, files: Promise<RepoFile[]> = readRepoYaml(repo)): Promise<SourceIndex> {
   const index: SourceIndex = new Map();
-  const files = await yamlFiles(repo);
-  await Promise.all(
-    files.map(async (file) => {
-      const text = await readFile(file, 'utf8');
-      if (!/^kind:/m.test(text)) return;
-      if (names && ![...names].some((n) => text.includes(n))) return;
+  for (const { file, text } of await files) {
+    {
+      if (!/^kind:/m.test(text)) continue;
+      if (names && ![...names].some((n) => text.includes(n))) continue;
       const rel = path.relative(repo, file).split(path.sep).join('/');
       for (const part of documentsWithOffsets(text)) {
-        // Only documents that define a traced resource are parsed (the header says which, when it can).
         const h = docHeader(part.text);
         if (h && names && !names.has(h.name)) continue;
-        const d = parseDocument(part.text);
-        if (d.errors.length > 0) continue;
-        // The header already names the object; converting the whole document to JS is for the rest.
-        const id = h ?? identity(asRecord(d.toJS()) ?? {});
+        let parsed: Document | undefined;
+        const doc = (): Document => (parsed ??= parseDocument(part.text));
+        if (!h && doc().errors.length > 0) continue;
+        const id = h ?? identity(asRecord(doc().toJS()) ?? {});
         if (!id.kind || !id.name) continue;
         const before = text.slice(0, part.offset).split('\n').length - 1;
-        // Point at metadata.name: the line that identifies the resource in a code-scanning view.
-        const node = d.getIn(['metadata', 'name'], true);
-        const offset = isNode(node) && node.range ? node.range[0] : (d.range?.[0] ?? 0);
-        const line = before + part.text.slice(0, offset).split('\n').length;
+        // A document that does not parse (never one a build used) is pointed at by its first line.
+        const line = () => {
+          const d = doc();
+          if (d.errors.length > 0) return before + 1;
+          const node = d.getIn(['metadata', 'name'], true);
+          const offset = isNode(node) && node.range ? node.range[0] : (d.range?.[0] ?? 0);
+          return before + part.text.slice(0, offset).split('\n').length;
+        };
         const k = key(id.kind, id.name);
         const list = index.get(k) ?? [];
-        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => (fieldLine(part.text, d, field) ?? line - before) + before });
+        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => {
+          const inDoc = doc().errors.length > 0 ? undefined : fieldLine(part.text, doc(), field);
+          return inDoc === undefined ? line() : before + inDoc;
+        } });
         index.set(k, list);
       }
-    }),
-  );
+    }
+  }
   return index;
 }
 
@@ -73,6 +79,6 @@ export function attribute(findings: Finding[], index: SourceIndex): Finding[] {
     const inOverlay = f.file ? hits.filter((h) => h.file.startsWith(`${f.file}/`)) : [];
     const pick = inOverlay.length === 1 ? inOverlay[0] : hits.length === 1 ? hits[0] : undefined;
     if (!pick) return f;
-    return { ...f, file: pick.file, line: f.field && pick.lineOf ? pick.lineOf(f.field) : pick.line };
+    return { ...f, file: pick.file, line: f.field ? pick.lineOf(f.field) : pick.line() };
   });
 }
