@@ -139,10 +139,12 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     const raw = dedupe(perOverlay.flatMap((o) => o.findings.map((f) => ({ f, root: o.root }))));
     const rawExceptions = dedupe(perOverlay.flatMap((o) => o.exceptions.map((f) => ({ f, root: o.root }))));
     // Tracing findings to source files parses the files that name them, so a clean run skips it.
-    const located = (f: Finding) => !opts.locate || opts.locate.has(f.severity);
-    const traced = new Set([...raw.filter(located), ...rawExceptions].flatMap((f) => (f.name ? [f.name] : [])));
+    const shown = (f: Finding) => !opts.locate || opts.locate.has(f.severity);
+    const located = raw.filter(shown);
+    const unlocated = raw.filter((f) => !shown(f));
+    const traced = new Set([...located, ...rawExceptions].flatMap((f) => (f.name ? [f.name] : [])));
     const sources = traced.size > 0 ? await indexSources(repo, traced, repoFiles) : new Map<string, Source[]>();
-    const findings = mergeSecretFindings([...attribute(raw.filter(located), sources), ...raw.filter((f) => !located(f)), ...(await hygienePromise)]).sort(
+    const findings = mergeSecretFindings([...attribute(located, sources), ...unlocated, ...(await hygienePromise)]).sort(
       (a, b) =>
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
         (a.overlay ?? '').localeCompare(b.overlay ?? '') ||

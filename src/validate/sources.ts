@@ -27,35 +27,33 @@ const key = (kind: string | null, name: string | null) => `${kind}|${name}`;
 export async function indexSources(repo: string, names?: Set<string>, files: Promise<RepoFile[]> = readRepoYaml(repo)): Promise<SourceIndex> {
   const index: SourceIndex = new Map();
   for (const { file, text } of await files) {
-    {
-      if (!/^kind:/m.test(text)) continue;
-      if (names && ![...names].some((n) => text.includes(n))) continue;
-      const rel = path.relative(repo, file).split(path.sep).join('/');
-      for (const part of documentsWithOffsets(text)) {
-        const h = docHeader(part.text);
-        if (h && names && !names.has(h.name)) continue;
-        let parsed: Document | undefined;
-        const doc = (): Document => (parsed ??= parseDocument(part.text));
-        if (!h && doc().errors.length > 0) continue;
-        const id = h ?? identity(asRecord(doc().toJS()) ?? {});
-        if (!id.kind || !id.name) continue;
-        const before = text.slice(0, part.offset).split('\n').length - 1;
-        // A document that does not parse (never one a build used) is pointed at by its first line.
-        const line = () => {
-          const d = doc();
-          if (d.errors.length > 0) return before + 1;
-          const node = d.getIn(['metadata', 'name'], true);
-          const offset = isNode(node) && node.range ? node.range[0] : (d.range?.[0] ?? 0);
-          return before + part.text.slice(0, offset).split('\n').length;
-        };
-        const k = key(id.kind, id.name);
-        const list = index.get(k) ?? [];
-        if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => {
-          const inDoc = doc().errors.length > 0 ? undefined : fieldLine(part.text, doc(), field);
-          return inDoc === undefined ? line() : before + inDoc;
-        } });
-        index.set(k, list);
-      }
+    if (!/^kind:/m.test(text)) continue;
+    if (names && ![...names].some((n) => text.includes(n))) continue;
+    const rel = path.relative(repo, file).split(path.sep).join('/');
+    for (const part of documentsWithOffsets(text)) {
+      const h = docHeader(part.text);
+      if (h && names && !names.has(h.name)) continue;
+      let parsed: Document | undefined;
+      const doc = (): Document => (parsed ??= parseDocument(part.text));
+      if (!h && doc().errors.length > 0) continue;
+      const id = h ?? identity(asRecord(doc().toJS()) ?? {});
+      if (!id.kind || !id.name) continue;
+      const before = text.slice(0, part.offset).split('\n').length - 1;
+      // A document that does not parse (never one a build used) is pointed at by its first line.
+      const line = () => {
+        const d = doc();
+        if (d.errors.length > 0) return before + 1;
+        const node = d.getIn(['metadata', 'name'], true);
+        const offset = isNode(node) && node.range ? node.range[0] : (d.range?.[0] ?? 0);
+        return before + part.text.slice(0, offset).split('\n').length;
+      };
+      const k = key(id.kind, id.name);
+      const list = index.get(k) ?? [];
+      if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => {
+        const inDoc = doc().errors.length > 0 ? undefined : fieldLine(part.text, doc(), field);
+        return inDoc === undefined ? line() : before + inDoc;
+      } });
+      index.set(k, list);
     }
   }
   return index;
