@@ -1,7 +1,7 @@
 // The homeserver configuration the widely used Matrix charts write from their values, so the Synapse
 // rules run on a HelmRelease whose chart is not available offline. Facts: flux-semantics.md §6
 // (ESS matrix-stack 26.8.1, ananace matrix-synapse 3.12.30).
-import { parse } from 'yaml';
+import { readYaml } from '../lib/yaml-read.ts';
 import { asRecord, str } from './types.ts';
 
 export interface MappedHomeserver {
@@ -46,7 +46,7 @@ export function essHomeserver(values: Record<string, unknown>): MappedHomeserver
     if (typeof item.config === 'string') {
       let doc: Record<string, unknown> | undefined;
       try {
-        doc = asRecord(parse(item.config, { uniqueKeys: false }));
+        doc = asRecord(readYaml(item.config, { uniqueKeys: false }));
       } catch (err) {
         res.errors.push(`synapse.additional['${key}'] is invalid: ${(err as Error).message.split('\n')[0]}; the matrix-stack chart refuses to render`);
         continue;

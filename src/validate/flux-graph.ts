@@ -9,7 +9,8 @@ import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { readYaml } from '../lib/yaml-read.ts';
 import { UsageError } from '../lib/errors.ts';
 import { build, type Built } from './build.ts';
 import { kustomizationFileIn } from './kustomization-file.ts';
@@ -76,7 +77,7 @@ export async function roots(repo: string, extra: string[] = []): Promise<Entry[]
 
 function parseDoc(text: string): Manifest | undefined {
   try {
-    return asRecord(parse(text, { uniqueKeys: false }));
+    return asRecord(readYaml(text, { uniqueKeys: false }));
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // Secret hygiene on the raw repository files: rendered output cannot show whether git holds plaintext.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { readYaml, readYamlStream } from '../lib/yaml-read.ts';
 import type { Finding } from './types.ts';
 import { SKIP_DIRS, readRepoYaml, type RepoFile } from './repo-files.ts';
 import { asRecord, identity } from './types.ts';
@@ -56,7 +56,7 @@ async function loadRules(file: string): Promise<RegExp[]> {
   } catch {
     return [];
   }
-  const rules = asRecord(parse(text))?.creation_rules;
+  const rules = asRecord(readYaml(text))?.creation_rules;
   if (!Array.isArray(rules)) return [];
   // A rule without path_regex matches every file, as in sops itself.
   return (rules as CreationRule[]).map((r) => (typeof r.path_regex === 'string' ? new RegExp(r.path_regex) : /.*/));
@@ -102,9 +102,8 @@ export async function hygieneCheck(repo: string, files: Promise<RepoFile[]> = re
     read.map(async ({ file, text }) => {
       if (!/kind:\s*['"]?Secret\b/.test(text)) return;
       const rel = path.relative(repo, file).split(path.sep).join('/');
-      for (const d of parseAllDocuments(text)) {
-        if (d.errors.length > 0) continue;
-        const doc = asRecord(d.toJS());
+      for (const d of readYamlStream(text).docs) {
+        const doc = asRecord(d);
         if (!doc || doc.kind !== 'Secret') continue;
         // A service-account token Secret is filled by the cluster; placeholders are filled at deploy time.
         if (holdsNoSecret(doc)) continue;

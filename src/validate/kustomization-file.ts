@@ -4,7 +4,7 @@
 // See /work/shared/reference/flux-semantics.md §1.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { readYaml, readYamlStream } from '../lib/yaml-read.ts';
 import type { FluxMods } from './types.ts';
 import { asRecord } from './types.ts';
 
@@ -42,7 +42,7 @@ export interface LenientFile {
 }
 
 export function parseLenient(text: string): LenientFile {
-  const doc = asRecord(parse(text)) ?? {};
+  const doc = asRecord(readYaml(text)) ?? {};
   const dropped = Object.keys(doc).filter((k) => !KNOWN_KEYS.has(k));
   for (const k of dropped) delete doc[k];
   const empty = !PRODUCING_KEYS.some((k) => Array.isArray(doc[k]) && (doc[k] as unknown[]).length > 0);
@@ -56,9 +56,9 @@ export interface GeneratedFile {
 }
 
 function isKubernetesDocs(text: string): boolean {
-  for (const d of parseAllDocuments(text)) {
-    if (d.errors.length > 0) return false;
-    const v: unknown = d.toJS();
+  const { docs, broken } = readYamlStream(text);
+  if (broken > 0) return false;
+  for (const v of docs) {
     if (v === null || v === undefined) continue;
     const o = asRecord(v);
     if (!o || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') return false;

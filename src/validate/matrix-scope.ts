@@ -2,7 +2,7 @@
 // and the namespaces they run in. The bundled hardening and reliability rules were written for the
 // Matrix stack this tool scaffolds; on someone else's cluster repository they are not a verdict on
 // podinfo, cert-manager or the CNI (issue #17 point 2).
-import { parse } from 'yaml';
+import { readYaml } from '../lib/yaml-read.ts';
 import type { Built } from './build.ts';
 import type { Finding } from './types.ts';
 import { asRecord, identity } from './types.ts';
@@ -21,7 +21,7 @@ export function matrixScope(b: Built): MatrixScope {
     if (!MATRIX.test(text)) continue;
     let doc: Record<string, unknown> | undefined;
     try {
-      doc = asRecord(parse(text, { uniqueKeys: false }));
+      doc = asRecord(readYaml(text, { uniqueKeys: false }));
     } catch {
       continue;
     }

@@ -4,7 +4,7 @@ import { readFile, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { parse } from 'yaml';
+import { readYaml } from '../lib/yaml-read.ts';
 import { gateToolEnv, toolPath } from '../lib/tools.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Built } from './build.ts';
@@ -44,7 +44,7 @@ function gitData(git: Record<string, unknown> | undefined): Pick<PolicyData, 'gi
 export async function loadPolicyData(repo: string): Promise<PolicyData> {
   let cfg: Record<string, unknown> | undefined;
   try {
-    cfg = asRecord(parse(await readFile(path.join(repo, 'matrix-gitops.yaml'), 'utf8')));
+    cfg = asRecord(readYaml(await readFile(path.join(repo, 'matrix-gitops.yaml'), 'utf8')));
   } catch {
     cfg = undefined;
   }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { readYamlStream } from '../lib/yaml-read.ts';
 import { cacheDir } from '../lib/paths.ts';
 import { convertCrd, isCrd, type Crd } from '../schemas/convert.ts';
 import { CONVERTER_VERSION } from '../schemas/cache.ts';
@@ -17,9 +17,7 @@ const CRD_KIND = /^kind:\s*['"]?CustomResourceDefinition\b/m;
 function crdsIn(text: string): Crd[] {
   if (!CRD_KIND.test(text)) return [];
   const out: Crd[] = [];
-  for (const d of parseAllDocuments(text)) {
-    if (d.errors.length > 0) continue;
-    const v: unknown = d.toJS({ maxAliasCount: -1 });
+  for (const v of readYamlStream(text).docs) {
     if (isCrd(v)) out.push(v);
   }
   return out;

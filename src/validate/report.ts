@@ -74,6 +74,16 @@ function dedupe(findings: { f: Finding; root: string }[]): Finding[] {
   }).map(({ f }) => f);
 }
 
+/**
+ * A promise started now and awaited later, after other awaits: a handler is attached at once so that,
+ * should it fail while something else is awaited, it fails where it is awaited instead of as an
+ * unhandled rejection that ends the process.
+ */
+function early<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export async function validate(opts: ValidateOptions): Promise<Report> {
   const repo = await checkRepoDir(opts.dir);
   const schemas = schemaDir();
@@ -85,19 +95,22 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
   // runs them unscoped, and its cached results must not be read back for one without (same rules, same key otherwise).
   const scopedDir = (d: string): boolean => d === BUNDLED_POLICIES && !isOwnRepo;
   for (const d of opts.crds ?? []) if (!existsSync(d) || !statSync(d).isDirectory()) throw new EnvironmentError(`--crds ${d}: not a folder (pass a folder of CustomResourceDefinition YAML)`);
+  // What does not depend on the rendered entries is read while kustomize builds them; the walk
+  // spends most of its time waiting on those processes.
+  const dataRead = loadPolicyData(repo);
+  const repoFiles = early(readRepoYaml(repo));
   const walked = await walk(repo, { paths: opts.paths });
+
   try {
     // A pass over nothing would read as "all good"; a directory without entry points is a usage error.
     if (walked.builts.length === 0) {
       throw new UsageError(`no entry points in ${opts.dir}: expected overlays/<name>/kustomization.yaml, flux/<name>/, clusters/<name>/ or kubernetes/flux*/ (or pass --path)`);
     }
     const built = selectEntries(walked.builts, opts.overlay);
-    const repoFiles = readRepoYaml(repo);
-    const hygienePromise = hygieneCheck(repo, repoFiles);
-    const [data, crdDir] = await Promise.all([loadPolicyData(repo), repoCrdSchemas(repo, walked.builts, opts.crds, repoFiles)]);
-    const extraSchemas = crdDir ? [crdDir] : [];
+    const crdRead = early(repoCrdSchemas(repo, walked.builts, opts.crds, repoFiles));
+    const data = await dataRead;
     const rules = dirs.flatMap((d) => ruleFiles(repo, d));
-    const run = opts.cache === false ? undefined : `${runKey(rules, data, schemas)}|${crdDir ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
+    const run = opts.cache === false ? undefined : `${runKey(rules, data, schemas)}|${(await crdRead) ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
     // Unchanged entries come from the result cache; the rest are schema-checked together (one
     // kubeconform process) while they are policy-checked together (one conftest process per policy folder).
     const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
@@ -108,10 +121,13 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
       if (hit) cached.set(b, hit);
     }
     const fresh = built.filter((b) => !cached.has(b));
-    const [schemaResults, policySets] = await Promise.all([
-      schemaCheckAll(fresh, schemas, extraSchemas),
-      Promise.all(dirs.map((d) => policyCheckAll(repo, fresh, data, d))),
-    ]);
+    // conftest is the longest step, so it starts first; kubeconform follows once the repository's
+    // CRDs are converted, and secret hygiene runs in this process while both work.
+    const policyRun = Promise.all(dirs.map((d) => policyCheckAll(repo, fresh, data, d)));
+    const schemaRun = crdRead.then((crdDir) => schemaCheckAll(fresh, schemas, crdDir ? [crdDir] : []));
+    const hygienePromise = early(hygieneCheck(repo, repoFiles));
+    const [schemaResults, policySets] = await Promise.all([schemaRun, policyRun]);
+
     fresh.forEach((b, i) => {
       // Bundled rules reach only Matrix workloads when they run in place of a repository's own gate.
       // The scope parses documents, so it is computed only for an entry that has something to filter.

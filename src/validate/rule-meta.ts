@@ -2,7 +2,7 @@
 // rules describe themselves in their METADATA blocks (the same source docs/policies.md is generated
 // from); the gate's own checks (build, schema, hygiene) are described here.
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { readYaml } from '../lib/yaml-read.ts';
 
 export interface RuleInfo {
   title: string;
@@ -88,7 +88,7 @@ export function readCatalog(ruleFiles: string[], only?: Set<string>): RuleCatalo
       if (only && blockId && !only.has(blockId)) continue;
       let meta: { title?: unknown; description?: unknown; custom?: { id?: unknown; companion?: unknown } } | null;
       try {
-        meta = parse(block.join('\n')) as typeof meta;
+        meta = readYaml(block.join('\n')) as typeof meta;
       } catch {
         continue;
       }

@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { readYaml } from '../lib/yaml-read.ts';
 import { gateToolEnv, toolPath } from '../lib/tools.ts';
 import { schemaCacheDir } from '../lib/paths.ts';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -31,7 +32,7 @@ export function withoutSops(doc: Manifest): Manifest {
 
 function parseDoc(text: string): Manifest | undefined {
   try {
-    return asRecord(parse(text));
+    return asRecord(readYaml(text));
   } catch {
     return undefined;
   }

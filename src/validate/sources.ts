@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parseDocument, isNode, type Document } from 'yaml';
 import { docHeader, documentsWithOffsets } from './doc-header.ts';
+import { blockLine } from './block-lines.ts';
 import type { Finding } from './types.ts';
 import { asRecord, identity } from './types.ts';
 import { readRepoYaml, type RepoFile } from './repo-files.ts';
@@ -21,8 +22,8 @@ const key = (kind: string | null, name: string | null) => `${kind}|${name}`;
 /**
  * `names`: only files that mention one of these resource names are read further (a finding can only
  * be traced to a file naming it). A document whose header names its object is parsed only when a
- * finding is attributed to it (YAML parsing dominated a run with findings); one without a readable
- * header is parsed here to learn what it defines.
+ * finding is attributed to it, and then only when its text is not plain block style (block-lines.ts);
+ * one without a readable header is parsed here to learn what it defines.
  */
 export async function indexSources(repo: string, names?: Set<string>, files: Promise<RepoFile[]> = readRepoYaml(repo)): Promise<SourceIndex> {
   const index: SourceIndex = new Map();
@@ -33,6 +34,8 @@ export async function indexSources(repo: string, names?: Set<string>, files: Pro
     for (const part of documentsWithOffsets(text)) {
       const h = docHeader(part.text);
       if (h && names && !names.has(h.name)) continue;
+      // Without the word there is no metadata.name to find (a kustomization.yaml, say): nothing to parse.
+      if (!h && !part.text.includes('metadata')) continue;
       let parsed: Document | undefined;
       const doc = (): Document => (parsed ??= parseDocument(part.text));
       if (!h && doc().errors.length > 0) continue;
@@ -41,6 +44,8 @@ export async function indexSources(repo: string, names?: Set<string>, files: Pro
       const before = text.slice(0, part.offset).split('\n').length - 1;
       // A document that does not parse (never one a build used) is pointed at by its first line.
       const line = () => {
+        const fast = blockLine(part.text, ['metadata', 'name']);
+        if (typeof fast === 'number') return before + fast;
         const d = doc();
         if (d.errors.length > 0) return before + 1;
         const node = d.getIn(['metadata', 'name'], true);
@@ -50,6 +55,8 @@ export async function indexSources(repo: string, names?: Set<string>, files: Pro
       const k = key(id.kind, id.name);
       const list = index.get(k) ?? [];
       if (!list.some((x) => x.file === rel)) list.push({ file: rel, line, lineOf: (field) => {
+        const fast = blockLine(part.text, field);
+        if (fast !== undefined) return fast === 'absent' ? line() : before + fast;
         const inDoc = doc().errors.length > 0 ? undefined : fieldLine(part.text, doc(), field);
         return inDoc === undefined ? line() : before + inDoc;
       } });
