@@ -18,6 +18,7 @@ export interface Source {
 export type SourceIndex = Map<string, Source[]>;
 
 const key = (kind: string | null, name: string | null) => `${kind}|${name}`;
+const TOP_METADATA = /^(?:metadata|"metadata"|'metadata')[ \t]*:/m;
 
 /**
  * `names`: only files that mention one of these resource names are read further (a finding can only
@@ -34,8 +35,9 @@ export async function indexSources(repo: string, names?: Set<string>, files: Pro
     for (const part of documentsWithOffsets(text)) {
       const h = docHeader(part.text);
       if (h && names && !names.has(h.name)) continue;
-      // Without the word there is no metadata.name to find (a kustomization.yaml, say): nothing to parse.
-      if (!h && !part.text.includes('metadata')) continue;
+      // A block-style document without a top-level metadata key has no metadata.name to find (a
+      // kustomization.yaml, say): nothing to parse.
+      if (!h && !TOP_METADATA.test(part.text) && !/^\s*[{[]/.test(part.text.replace(/^\s*#.*$/gm, ''))) continue;
       let parsed: Document | undefined;
       const doc = (): Document => (parsed ??= parseDocument(part.text));
       if (!h && doc().errors.length > 0) continue;
