@@ -1,8 +1,8 @@
 // conftest over the rendered entry points: per-document and cross-resource rules, in one process when the policy set allows.
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { scratchDir } from '../lib/scratch.ts';
 import { execa } from 'execa';
 import { readYaml } from '../lib/yaml-read.ts';
 import { gateToolEnv, toolPath } from '../lib/tools.ts';
@@ -181,7 +181,7 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
   const outcomes = new Map<Built, PolicyOutcome>(builts.map((b) => [b, { findings: [], exceptions: [] }]));
   const withDocs = builts.filter((b) => b.docs.length > 0);
   if (withDocs.length === 0) return outcomes;
-  const tmp = await mkdtemp(path.join(tmpdir(), 'mx-validate-'));
+  const tmp = await scratchDir('mx-validate-');
   try {
     const allData = path.join(tmp, 'data.json');
     const rules = ruleFiles(repo, policies);

@@ -1,8 +1,9 @@
 // kubeconform over the rendered entry points (one process for all), against the offline cache only (never fetches at validate time).
 import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { scratchDir } from '../lib/scratch.ts';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { readYaml } from '../lib/yaml-read.ts';
@@ -117,7 +118,7 @@ interface KubeconformOutput {
 export async function schemaCheckAll(builts: Built[], dir = schemaDir(), extraDirs: string[] = []): Promise<Finding[][]> {
   const withDocs = builts.filter((b) => b.docs.length > 0);
   if (withDocs.length === 0) return builts.map(() => []);
-  const tmp = await mkdtemp(path.join(tmpdir(), 'mx-schema-'));
+  const tmp = await scratchDir('mx-schema-');
   try {
     const files = withDocs.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
     await Promise.all(withDocs.map((b, i) => writeFile(files[i], b.docs.map(stripSopsText).join('\n---\n'))));

@@ -2,10 +2,10 @@
 // checked: the build adds fields such as metadata.namespace, which Flux tolerates the same way), with
 // the operator's local age identity; used for substituteFrom and whole-file-encrypted documents.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { scratchDir } from '../lib/scratch.ts';
 import { execa } from 'execa';
 import { toolPath } from '../lib/tools.ts';
 import type { Manifest } from './types.ts';
@@ -24,7 +24,7 @@ export function sopsKeyAvailable(): boolean {
 /** The plaintext object, or undefined when sops cannot decrypt it (no matching key). Never logs values. */
 export async function decryptDoc(doc: Manifest): Promise<Manifest | undefined> {
   // A private temp file, not /dev/stdin: sops cannot open /dev/stdin when it is a socket.
-  const dir = await mkdtemp(path.join(tmpdir(), 'mx-sops-'));
+  const dir = await scratchDir('mx-sops-');
   const file = path.join(dir, 'doc.json');
   let r;
   try {
