@@ -1,6 +1,7 @@
 // conftest over the rendered entry points: per-document and cross-resource rules, in one process when the policy set allows.
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { scratchDir } from '../lib/scratch.ts';
 import { execa } from 'execa';
@@ -168,16 +169,37 @@ function inDocumentOrder(out: ConftestOutput[], position: Map<string, number>): 
   return out.map((o) => ({ ...o, failures: sorted(o.failures), warnings: sorted(o.warnings), exceptions: sorted(o.exceptions) }));
 }
 
+/** Documents a conftest process should have before a second one pays for compiling the policies again (~0.25 s CPU). */
+const DOCS_PER_PROCESS = 150;
+
 /**
- * Policies over every built entry, in one conftest process when the policy set has the gate's entry
- * packages: each conftest process spends ~0.3 s CPU loading and compiling the policies, more than a
- * small repository's evaluation costs. policies/gate.rego, queried with --combine over every
+ * Entry points split into as many conftest processes as there are cores and enough documents to
+ * pay for each one's compile, balanced by document count: OPA evaluates on one core, so with a
+ * single process the other cores idle once kubeconform is done. An entry stays whole: its
+ * cross-resource rules need all its documents.
+ */
+export function shardEntries(builts: Built[], cores = availableParallelism()): Built[][] {
+  const total = builts.reduce((n, b) => n + b.docs.length, 0);
+  const count = Math.max(1, Math.min(cores, builts.length, Math.floor(total / DOCS_PER_PROCESS)));
+  const shards: Array<{ docs: number; builts: Built[] }> = Array.from({ length: count }, () => ({ docs: 0, builts: [] }));
+  for (const b of [...builts].sort((x, y) => y.docs.length - x.docs.length)) {
+    const lightest = shards.reduce((m, sh) => (sh.docs < m.docs ? sh : m));
+    lightest.builts.push(b);
+    lightest.docs += b.docs.length;
+  }
+  return shards.map((sh) => sh.builts);
+}
+
+/**
+ * Policies over every built entry, in one conftest process per core (shardEntries: as few as the
+ * documents pay for) when the policy set has the gate's entry packages: each conftest process spends
+ * ~0.25 s CPU loading and compiling the policies, more than a small repository's evaluation costs. policies/gate.rego, queried with --combine over every
  * entry's rendered documents (a file each), evaluates the generated dispatcher (policies/main.rego)
  * once per document and mx.combined once per entry (policies/gate_combined.rego), tagging each
  * result with its entry (data.mx.overlays maps a document's file to its entry). A policy set without those packages, or
  * whose main.rego misses a rule, runs the two passes the old way (per-document, then combined).
  */
-export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData, policies = path.join(repo, 'policies')): Promise<Map<Built, PolicyOutcome>> {
+export async function policyCheckAll(repo: string, builts: Built[], data: PolicyData, policies = path.join(repo, 'policies'), cores = availableParallelism()): Promise<Map<Built, PolicyOutcome>> {
   const outcomes = new Map<Built, PolicyOutcome>(builts.map((b) => [b, { findings: [], exceptions: [] }]));
   const withDocs = builts.filter((b) => b.docs.length > 0);
   if (withDocs.length === 0) return outcomes;
@@ -194,19 +216,26 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
     if (single) {
       // One file per document: --combine hands documents over in no fixed order (files and the
       // documents of one file alike), so a file name is what tells a result's entry and position.
-      const docsDir = path.join(tmp, 'docs');
-      await mkdir(docsDir);
       const position = new Map<string, number>();
-      const docFiles: Record<string, string> = {};
       const writes: Array<Promise<void>> = [];
-      withDocs.forEach((b, i) => b.docs.forEach((text, j) => {
-        const name = `${i}-${j}.yaml`;
-        docFiles[name] = b.entry.name;
-        position.set(name, j);
-        writes.push(writeFile(path.join(docsDir, name), text));
+      const runs = await Promise.all(shardEntries(withDocs, cores).map(async (shard, k) => {
+        const dir = path.join(tmp, `docs-${k}`);
+        const dataFile = path.join(tmp, `data-${k}.json`);
+        await mkdir(dir);
+        const docFiles: Record<string, string> = {};
+        for (const b of shard) b.docs.forEach((text, j) => {
+          const name = `${withDocs.indexOf(b)}-${j}.yaml`;
+          docFiles[name] = b.entry.name;
+          position.set(name, j);
+          writes.push(writeFile(path.join(dir, name), text));
+        });
+        // Each process's data names only its own files, so mx.combined runs only for its own entries.
+        writes.push(writeFile(dataFile, JSON.stringify({ mx: { overlay: shard[0].entry.name, overlays: docFiles, ...data } })));
+        return { dir, dataFile };
       }));
-      await Promise.all([...writes, writeFile(allData, JSON.stringify({ mx: { overlay: withDocs[0].entry.name, overlays: docFiles, ...data } }))]);
-      const out = inDocumentOrder(await conftest(['test', '--combine', '--namespace', 'gate', ...base, '-d', allData, docsDir]), position);
+      await Promise.all(writes);
+      const outs = await Promise.all(runs.map((r) => conftest(['test', '--combine', '--namespace', 'gate', ...base, '-d', r.dataFile, r.dir])));
+      const out = inDocumentOrder(outs.flat(), position);
       for (const b of withDocs) collect(resultsOf(out, b.entry.name), b, outcomes.get(b) as PolicyOutcome);
       return outcomes;
     }

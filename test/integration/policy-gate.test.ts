@@ -13,7 +13,7 @@ import { projectRoot } from '../../src/lib/versions.ts';
 import { ensureSchemaCache } from '../../src/schemas/cache.ts';
 import { splitStream, type Built } from '../../src/validate/build.ts';
 import { walk } from '../../src/validate/flux-graph.ts';
-import { loadPolicyData, policyCheckAll, type PolicyOutcome } from '../../src/validate/policy.ts';
+import { loadPolicyData, policyCheckAll, shardEntries, type PolicyOutcome } from '../../src/validate/policy.ts';
 import type { Finding, Report } from '../../src/validate/types.ts';
 
 const fixtures = path.join(projectRoot, 'test/integration/fixtures/validate');
@@ -58,7 +58,7 @@ const key = (o: PolicyOutcome | undefined) => [
   ...(o?.exceptions ?? []).map((f) => `exception ${JSON.stringify(f)}`),
 ];
 
-test('gate: the single conftest process finds exactly what the two passes find', async () => {
+test('gate: the gate process, split over several or not, finds exactly what the two passes find', async () => {
   const walked = await walk(projectRoot, {});
   const dir = await mkdtemp(path.join(tmpdir(), 'mx-gate-'));
   try {
@@ -77,10 +77,19 @@ test('gate: the single conftest process finds exactly what the two passes find',
     await cp(policies, twoPass, { recursive: true });
     await rm(path.join(twoPass, 'gate.rego'));
     const data = await loadPolicyData(projectRoot);
-    const [single, passes] = await Promise.all([policyCheckAll(projectRoot, builts, data, policies), policyCheckAll(projectRoot, builts, data, twoPass)]);
+    // One gate process, the same split over two (as on this project's two-core machines), and the two passes.
+    assert.equal(shardEntries(builts.filter((b) => b.docs.length > 0), 2).length, 2);
+    const [single, sharded, passes] = await Promise.all([
+      policyCheckAll(projectRoot, builts, data, policies, 1),
+      policyCheckAll(projectRoot, builts, data, policies, 2),
+      policyCheckAll(projectRoot, builts, data, twoPass),
+    ]);
     const total = builts.reduce((n, b) => n + key(single.get(b)).length, 0);
     assert.ok(total > 300, `expected many findings over the entries, got ${total}`);
-    for (const b of builts) assert.deepEqual(key(single.get(b)), key(passes.get(b)), b.entry.name);
+    for (const b of builts) {
+      assert.deepEqual(key(single.get(b)), key(passes.get(b)), b.entry.name);
+      assert.deepEqual(key(sharded.get(b)), key(single.get(b)), `${b.entry.name} (two conftest processes)`);
+    }
     // Both kinds of rule are in the comparison, in both violation entries.
     for (const name of ['violations/homelab', 'violations/production']) {
       const rules = new Set(single.get(builts.find((b) => b.entry.name === name) as Built)?.findings.map((f) => f.rule));
