@@ -80,9 +80,8 @@ function nodeAt(ls: Line[], line: number, first: Line, parent: number, end: numb
 function valueOf(ls: Line[], at: number, indent: number, rest: string, end: number): Node | undefined {
   const value = rest.replace(/(?:^|[ \t]+)#.*$/, '');
   if (value !== '') {
-    if (/^[&*!{[]/.test(value)) return undefined;
-    if (/^[|>]/.test(value)) return { line: at, end: at + 1, first: { indent, text: value }, kind: 'scalar' };
-    if (value === '-' || value.startsWith('- ')) return undefined;
+    if (/^[&*!{[]/.test(value) || value === '-' || value.startsWith('- ')) return undefined;
+    // A scalar on the key's line, a block scalar's `|`/`>` included, starts there.
     return { line: at, end: at + 1, first: { indent, text: value }, kind: 'scalar' };
   }
   for (let i = at + 1; i < end; i++) {
