@@ -7,6 +7,7 @@ import { scratchDir } from '../lib/scratch.ts';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { readYaml } from '../lib/yaml-read.ts';
+import { docHeader } from './doc-header.ts';
 import { gateToolEnv, toolPath } from '../lib/tools.ts';
 import { schemaCacheDir } from '../lib/paths.ts';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -110,38 +111,99 @@ interface KubeconformOutput {
   resources?: Array<KubeconformResource & { filename?: string }>;
 }
 
+/** `apiVersion|kind|name` as kubeconform reports a resource, read from the text; undefined when unsure. */
+function resourceKey(text: string): string | undefined {
+  const h = docHeader(text);
+  const versions = [...text.matchAll(/^apiVersion:[ \t]*['"]?([^\s'"#]+)['"]?[ \t]*(?:#.*)?$/gm)];
+  return h && versions.length === 1 ? `${versions[0][1]}|${h.kind}|${h.name}` : undefined;
+}
+
+const keyOfResult = (res: KubeconformResource) => `${res.version ?? ''}|${res.kind ?? ''}|${res.name ?? ''}`;
+
+/**
+ * What each entry sends to kubeconform. A document is checked once: the same text in a later entry
+ * (base objects an overlay leaves alone, a Flux child inside its parent's tree) borrows the results
+ * of its first entry, found by apiVersion, kind and name, since kubeconform reports no more than
+ * that. Where that could be ambiguous (the first entry has two objects of that key, or the header
+ * cannot be read) the document is checked in its own entry again.
+ */
+export function planSchemaInput(builts: Built[]): { own: Map<Built, string[]>; borrowed: Map<Built, Array<{ from: Built; key: string }>> } {
+  const own = new Map<Built, string[]>(builts.map((b) => [b, []]));
+  const borrowed = new Map<Built, Array<{ from: Built; key: string }>>(builts.map((b) => [b, []]));
+  const first = new Map<string, Built>();
+  const keyCounts = new Map<Built, Map<string, number>>();
+  const counts = (b: Built): Map<string, number> => {
+    let m = keyCounts.get(b);
+    if (!m) {
+      m = new Map();
+      for (const t of b.docs) {
+        const k = resourceKey(t);
+        if (k) m.set(k, (m.get(k) ?? 0) + 1);
+      }
+      keyCounts.set(b, m);
+    }
+    return m;
+  };
+  for (const b of builts) {
+    for (const text of b.docs) {
+      const t = stripSopsText(text);
+      // Split documents keep the newline after `---`; the first of a stream has none.
+      const same = t.trim();
+      const from = first.get(same);
+      const key = from && from !== b ? resourceKey(text) : undefined;
+      if (from && key && counts(from).get(key) === 1) {
+        borrowed.get(b)?.push({ from, key });
+        continue;
+      }
+      if (!from) first.set(same, b);
+      own.get(b)?.push(t);
+    }
+  }
+  return { own, borrowed };
+}
+
 /**
  * Schema findings of every entry from one kubeconform process. Each process loads and parses the
  * schemas it needs anew, so one run over a file per entry costs less CPU than one run per entry;
- * results come back per file (`filename`), which maps them to their entry.
+ * results come back per file (`filename`), which maps them to their entry. A document the same in
+ * several entries is checked once (planSchemaInput).
  */
 export async function schemaCheckAll(builts: Built[], dir = schemaDir(), extraDirs: string[] = []): Promise<Finding[][]> {
   const withDocs = builts.filter((b) => b.docs.length > 0);
   if (withDocs.length === 0) return builts.map(() => []);
   const tmp = await scratchDir('mx-schema-');
   try {
-    const files = withDocs.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
-    await Promise.all(withDocs.map((b, i) => writeFile(files[i], b.docs.map(stripSopsText).join('\n---\n'))));
+    const { own, borrowed } = planSchemaInput(withDocs);
+    const checked = withDocs.filter((b) => (own.get(b) ?? []).length > 0);
+    const files = checked.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
+    await Promise.all(checked.map((b, i) => writeFile(files[i], (own.get(b) ?? []).join('\n---\n'))));
     // CRDs the repository carries first: they describe the versions that cluster runs.
     const locations = [...extraDirs, dir].flatMap((d) => ['-schema-location', path.join(d, '{{ .ResourceKind }}{{ .KindSuffix }}.json')]);
     // One worker per core; more only add scheduling, not throughput.
-    const r = await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', String(availableParallelism()), ...files], { reject: false, env: gateToolEnv() });
-    let parsed: KubeconformOutput;
+    const r = files.length === 0 ? undefined : await execa(toolPath('kubeconform'), ['-strict', '-output', 'json', ...locations, '-n', String(availableParallelism()), ...files], { reject: false, env: gateToolEnv() });
+    let parsed: KubeconformOutput = {};
     try {
-      parsed = JSON.parse(r.stdout) as KubeconformOutput;
+      if (r) parsed = JSON.parse(r.stdout) as KubeconformOutput;
     } catch {
-      throw new EnvironmentError(`kubeconform failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+      throw new EnvironmentError(`kubeconform failed (exit ${r?.exitCode}): ${(r?.stderr || r?.stdout || '').trim().split('\n')[0]}`);
     }
     const bad = (parsed.resources ?? []).filter((res) => res.status === 'statusInvalid' || res.status === 'statusError');
     const groups = bad.length > 0 ? knownGroups([...extraDirs, dir]) : new Set<string>();
-    const byFile = new Map(files.map((f, i) => [f, withDocs[i]]));
+    const byFile = new Map(files.map((f, i) => [f, checked[i]]));
     // A result no entry claims would be a finding silently dropped: refuse rather than pass.
     const stray = bad.find((res) => !byFile.has(res.filename ?? ''));
     if (stray) throw new EnvironmentError(`kubeconform reported ${stray.kind ?? 'a resource'} ${stray.name ?? ''} in ${stray.filename ?? 'no file'}, which is none of the rendered entry points; check the kubeconform version (versions.json)`);
+    const mine = new Map<Built, KubeconformResource[]>(withDocs.map((b) => [b, bad.filter((res) => byFile.get(res.filename ?? '') === b)]));
     const findings = new Map<Built, Finding[]>();
     for (const b of withDocs) {
-      const mine = bad.filter((res) => byFile.get(res.filename ?? '') === b);
-      findings.set(b, toFindings(b, mine, groups));
+      const lent = (borrowed.get(b) ?? []).flatMap(({ from, key }) => (mine.get(from) ?? []).filter((res) => keyOfResult(res) === key));
+      let all = mine.get(b) ?? [];
+      if (lent.length > 0) {
+        // In document order, as one file per entry reported them.
+        const order = new Map(b.docs.map((t, i) => [resourceKey(t) ?? `#${i}`, i] as const));
+        all = [...all, ...lent].sort((x, y) => (order.get(keyOfResult(x)) ?? 0) - (order.get(keyOfResult(y)) ?? 0));
+      }
+      findings.set(b, toFindings(b, all, groups));
     }
     return builts.map((b) => findings.get(b) ?? []);
   } finally {
