@@ -217,6 +217,7 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
       // One file per document: --combine hands documents over in no fixed order (files and the
       // documents of one file alike), so a file name is what tells a result's entry and position.
       const position = new Map<string, number>();
+      const index = new Map(withDocs.map((b, i) => [b, i] as const));
       const writes: Array<Promise<void>> = [];
       const runs = await Promise.all(shardEntries(withDocs, cores).map(async (shard, k) => {
         const dir = path.join(tmp, `docs-${k}`);
@@ -224,7 +225,7 @@ export async function policyCheckAll(repo: string, builts: Built[], data: Policy
         await mkdir(dir);
         const docFiles: Record<string, string> = {};
         for (const b of shard) b.docs.forEach((text, j) => {
-          const name = `${withDocs.indexOf(b)}-${j}.yaml`;
+          const name = `${index.get(b)}-${j}.yaml`;
           docFiles[name] = b.entry.name;
           position.set(name, j);
           writes.push(writeFile(path.join(dir, name), text));

@@ -112,7 +112,7 @@ export async function validate(opts: ValidateOptions): Promise<Report> {
     const rules = dirs.flatMap((d) => ruleFiles(repo, d));
     const run = opts.cache === false ? undefined : `${runKey(rules, data, schemas)}|${(await crdRead) ?? ''}|scope:${SCOPE_VERSION}:${dirs.map(scopedDir).join(',')}`;
     // Unchanged entries come from the result cache; the rest are schema-checked together (one
-    // kubeconform process) while they are policy-checked together (one conftest process per policy folder).
+    // kubeconform process) while they are policy-checked together (per policy folder, one conftest process per core when the documents pay for it).
     const keys = new Map(built.map((b) => [b, run && b.findings.length === 0 ? entryKey(run, b.entry.name, b.yaml) : undefined]));
     const cached = new Map<Built, CachedResult>();
     for (const b of built) {

@@ -118,6 +118,19 @@ function resourceKey(text: string): string | undefined {
   return h && versions.length === 1 ? `${versions[0][1]}|${h.kind}|${h.name}` : undefined;
 }
 
+/** Per entry, the resourceKey of each document, computed on first use. */
+function resourceKeys(builts: Built[]): (b: Built) => Array<string | undefined> {
+  const memo = new Map<Built, Array<string | undefined>>();
+  return (b) => {
+    let ks = memo.get(b);
+    if (!ks) {
+      ks = b.docs.map(resourceKey);
+      memo.set(b, ks);
+    }
+    return ks;
+  };
+}
+
 const keyOfResult = (res: KubeconformResource) => `${res.version ?? ''}|${res.kind ?? ''}|${res.name ?? ''}`;
 
 /**
@@ -127,39 +140,38 @@ const keyOfResult = (res: KubeconformResource) => `${res.version ?? ''}|${res.ki
  * that. Where that could be ambiguous (the first entry has two objects of that key, or the header
  * cannot be read) the document is checked in its own entry again.
  */
-export function planSchemaInput(builts: Built[]): { own: Map<Built, string[]>; borrowed: Map<Built, Array<{ from: Built; key: string }>> } {
+export function planSchemaInput(builts: Built[]): { own: Map<Built, string[]>; borrowed: Map<Built, Array<{ from: Built; key: string }>>; keys: (b: Built) => Array<string | undefined> } {
   const own = new Map<Built, string[]>(builts.map((b) => [b, []]));
   const borrowed = new Map<Built, Array<{ from: Built; key: string }>>(builts.map((b) => [b, []]));
   const first = new Map<string, Built>();
+  // resourceKey is a few regexes per document: read once per entry, used for counts, borrowing and order.
+  const keys = resourceKeys(builts);
   const keyCounts = new Map<Built, Map<string, number>>();
   const counts = (b: Built): Map<string, number> => {
     let m = keyCounts.get(b);
     if (!m) {
       m = new Map();
-      for (const t of b.docs) {
-        const k = resourceKey(t);
-        if (k) m.set(k, (m.get(k) ?? 0) + 1);
-      }
+      for (const k of keys(b)) if (k) m.set(k, (m.get(k) ?? 0) + 1);
       keyCounts.set(b, m);
     }
     return m;
   };
   for (const b of builts) {
-    for (const text of b.docs) {
+    b.docs.forEach((text, i) => {
       const t = stripSopsText(text);
       // Split documents keep the newline after `---`; the first of a stream has none.
       const same = t.trim();
       const from = first.get(same);
-      const key = from && from !== b ? resourceKey(text) : undefined;
+      const key = from && from !== b ? keys(b)[i] : undefined;
       if (from && key && counts(from).get(key) === 1) {
         borrowed.get(b)?.push({ from, key });
-        continue;
+        return;
       }
       if (!from) first.set(same, b);
       own.get(b)?.push(t);
-    }
+    });
   }
-  return { own, borrowed };
+  return { own, borrowed, keys };
 }
 
 /**
@@ -173,7 +185,7 @@ export async function schemaCheckAll(builts: Built[], dir = schemaDir(), extraDi
   if (withDocs.length === 0) return builts.map(() => []);
   const tmp = await scratchDir('mx-schema-');
   try {
-    const { own, borrowed } = planSchemaInput(withDocs);
+    const { own, borrowed, keys } = planSchemaInput(withDocs);
     const checked = withDocs.filter((b) => (own.get(b) ?? []).length > 0);
     const files = checked.map((_, i) => path.join(tmp, `entry-${i}.yaml`));
     await Promise.all(checked.map((b, i) => writeFile(files[i], (own.get(b) ?? []).join('\n---\n'))));
@@ -200,7 +212,7 @@ export async function schemaCheckAll(builts: Built[], dir = schemaDir(), extraDi
       let all = mine.get(b) ?? [];
       if (lent.length > 0) {
         // In document order, as one file per entry reported them.
-        const order = new Map(b.docs.map((t, i) => [resourceKey(t) ?? `#${i}`, i] as const));
+        const order = new Map(keys(b).map((k, i) => [k ?? `#${i}`, i] as const));
         all = [...all, ...lent].sort((x, y) => (order.get(keyOfResult(x)) ?? 0) - (order.get(keyOfResult(y)) ?? 0));
       }
       findings.set(b, toFindings(b, all, groups));
